@@ -1,0 +1,207 @@
+import {
+  AccountNotFoundError,
+  AccountNotOpenError,
+  CurrencyMismatchError,
+  InsufficientFundsError,
+  ValidationError,
+} from '../errors.js';
+import { parseId, parseText } from '../ids.js';
+import {
+  type CurrencyCode,
+  formatMinor,
+  MAX_MINOR_UNITS,
+  money,
+  parseCurrency,
+  parseMoney,
+} from '../money.js';
+import type { AccountCommand } from './commands.js';
+import type { AccountEvent } from './events.js';
+import type { AccountState } from './state.js';
+
+type OpenAccountState = Extract<AccountState, { exists: true }>;
+
+const REASON = { required: true, maxLength: 500 } as const;
+const DESCRIPTION = { required: false, maxLength: 500 } as const;
+
+/** Decides which events a command produces against the folded state. Pure: no I/O, no clock. */
+export function decideAccount(command: AccountCommand, state: AccountState): AccountEvent[] {
+  if (command.type === 'OpenAccount') return openAccount(command.accountId, command.data, state);
+  switch (command.type) {
+    case 'DepositMoney': {
+      const account = requireOpen(state, command.accountId);
+      const { minor } = parseMoney(command.data.amount, account.currency, 'amount');
+      const description = parseText(command.data.description ?? '', 'description', DESCRIPTION);
+      return [
+        {
+          type: 'MoneyDeposited',
+          data: movement(account, minor, credit(account, minor, 'amount'), description),
+        },
+      ];
+    }
+    case 'WithdrawMoney': {
+      const account = requireOpen(state, command.accountId);
+      const { minor } = parseMoney(command.data.amount, account.currency, 'amount');
+      const description = parseText(command.data.description ?? '', 'description', DESCRIPTION);
+      return [
+        {
+          type: 'MoneyWithdrawn',
+          data: movement(account, minor, debit(account, minor), description),
+        },
+      ];
+    }
+    case 'SendTransfer': {
+      const account = requireOpen(state, command.accountId);
+      const { transferId } = command.data;
+      const toAccountId = parseId(command.data.toAccountId, 'toAccountId');
+      if (toAccountId === account.id) {
+        throw new ValidationError('toAccountId', 'must differ from fromAccountId');
+      }
+      const { minor } = parseMoney(command.data.amount, account.currency, 'amount');
+      const description = parseText(command.data.description ?? '', 'description', DESCRIPTION);
+      return [
+        {
+          type: 'TransferSent',
+          data: {
+            ...movement(account, minor, debit(account, minor), description),
+            transferId,
+            toAccountId,
+          },
+        },
+      ];
+    }
+    case 'ReceiveTransfer': {
+      const account = requireOpen(state, command.accountId);
+      const { amount, currency, transferId, fromAccountId, description } = command.data;
+      if (currency !== account.currency) {
+        throw new CurrencyMismatchError(account.id, account.currency, currency);
+      }
+      return [
+        {
+          type: 'TransferReceived',
+          data: {
+            ...movement(account, amount, credit(account, amount, 'amount'), description),
+            transferId,
+            fromAccountId,
+          },
+        },
+      ];
+    }
+    case 'RefundTransfer': {
+      // A refund gives back money the account already sent, so it is owed whatever the
+      // account's status is now: refusing it would make the money vanish.
+      if (!state.exists) throw new AccountNotFoundError(command.accountId);
+      const { amount, transferId, toAccountId, reason } = command.data;
+      return [
+        {
+          type: 'TransferRefunded',
+          data: {
+            ...movement(state, amount, state.balance + amount),
+            transferId,
+            toAccountId,
+            reason,
+          },
+        },
+      ];
+    }
+    case 'FreezeAccount': {
+      const account = requireOpen(state, command.accountId);
+      const reason = parseText(command.data.reason, 'reason', REASON)!;
+      return [{ type: 'AccountFrozen', data: { accountId: account.id, reason } }];
+    }
+    case 'UnfreezeAccount': {
+      const account = requireExisting(state, command.accountId);
+      if (account.status !== 'FROZEN') {
+        throw new ValidationError(
+          'accountId',
+          `account is ${account.status.toLowerCase()}, not frozen`,
+        );
+      }
+      const reason = parseText(command.data.reason, 'reason', REASON)!;
+      return [{ type: 'AccountUnfrozen', data: { accountId: account.id, reason } }];
+    }
+    case 'CloseAccount': {
+      const account = requireExisting(state, command.accountId);
+      if (account.status === 'CLOSED') throw new AccountNotOpenError(account.id, account.status);
+      const reason = parseText(command.data.reason, 'reason', REASON)!;
+      if (account.balance !== 0) {
+        throw new ValidationError(
+          'accountId',
+          `an account can be closed only at zero balance; it holds ${formatMinor(account.balance, account.currency)} ${account.currency}`,
+        );
+      }
+      return [{ type: 'AccountClosed', data: { accountId: account.id, reason } }];
+    }
+    default: {
+      const unexpected: never = command;
+      throw new Error(`unknown command ${JSON.stringify(unexpected)}`);
+    }
+  }
+}
+
+function openAccount(
+  accountId: string,
+  data: Extract<AccountCommand, { type: 'OpenAccount' }>['data'],
+  state: AccountState,
+): AccountEvent[] {
+  if (state.exists)
+    throw new ValidationError('accountId', 'an account with this id already exists');
+  const currency = parseCurrency(data.currency, 'currency');
+  const opened: AccountEvent = {
+    type: 'AccountOpened',
+    data: { accountId, ownerId: data.ownerId, currency },
+  };
+  if (data.initialDeposit === undefined) return [opened];
+  const { minor } = parseMoney(data.initialDeposit, currency, 'initialDeposit');
+  return [
+    opened,
+    {
+      type: 'MoneyDeposited',
+      data: { accountId, amount: minor, currency, balanceAfter: minor },
+    },
+  ];
+}
+
+function requireExisting(state: AccountState, accountId: string): OpenAccountState {
+  if (!state.exists) throw new AccountNotFoundError(accountId);
+  return state;
+}
+
+function requireOpen(state: AccountState, accountId: string): OpenAccountState {
+  const account = requireExisting(state, accountId);
+  if (account.status !== 'OPEN') throw new AccountNotOpenError(account.id, account.status);
+  return account;
+}
+
+function credit(account: OpenAccountState, minor: number, field: string): number {
+  const balance = account.balance + minor;
+  if (balance > MAX_MINOR_UNITS) {
+    throw new ValidationError(field, 'would take the balance above the largest amount Tally holds');
+  }
+  return balance;
+}
+
+function debit(account: OpenAccountState, minor: number): number {
+  if (minor > account.balance) {
+    throw new InsufficientFundsError(
+      account.id,
+      money(account.balance, account.currency),
+      money(minor, account.currency),
+    );
+  }
+  return account.balance - minor;
+}
+
+function movement(
+  account: { id: string; currency: CurrencyCode },
+  amount: number,
+  balanceAfter: number,
+  description?: string,
+) {
+  return {
+    accountId: account.id,
+    amount,
+    currency: account.currency,
+    balanceAfter,
+    ...(description === undefined ? {} : { description }),
+  };
+}

@@ -1,0 +1,80 @@
+import type { ChangeStream, ChangeStreamDocument, Collection, Document } from 'mongodb';
+import type { Logger } from '../logger.js';
+
+export type Change<Doc extends Document> = ChangeStreamDocument<Doc>;
+type Listener<Doc extends Document> = (change: Change<Doc>) => void;
+
+/**
+ * One MongoDB change stream per collection per process, fanned out to subscribers by key
+ * (an account id). A thousand idle subscribers cost one open cursor, not a thousand.
+ * The driver resumes the stream with its resume token after a transient failure.
+ */
+export class ChangeFeed<Doc extends Document> {
+  #stream: ChangeStream<Doc> | undefined;
+  #ready: Promise<void> | undefined;
+  #listeners = new Map<string, Set<Listener<Doc>>>();
+
+  constructor(
+    private readonly collection: Collection<Doc>,
+    private readonly keyOf: (change: Change<Doc>) => string | undefined,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Registers a listener for one key; returns the function that removes it. */
+  subscribe(key: string, listener: Listener<Doc>): () => void {
+    const listeners = this.#listeners.get(key) ?? new Set<Listener<Doc>>();
+    this.#listeners.set(key, listeners);
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.#listeners.delete(key);
+    };
+  }
+
+  /**
+   * Resolves once the change stream is open on the server. A subscriber reads its catch-up
+   * data only after this, so no change can fall between the read and the stream.
+   */
+  ready(): Promise<void> {
+    this.#ready ??= this.open();
+    return this.#ready;
+  }
+
+  async close(): Promise<void> {
+    const stream = this.#stream;
+    this.#stream = undefined;
+    this.#ready = undefined;
+    await stream?.close();
+  }
+
+  private open(): Promise<void> {
+    const stream = this.collection.watch<Doc>(
+      [{ $match: { operationType: { $in: ['insert', 'update', 'replace'] } } }],
+      {},
+    );
+    this.#stream = stream;
+    const initialised = new Promise<void>((resolve, reject) => {
+      stream.once('init', () => resolve());
+      stream.once('error', reject);
+    });
+    stream.on('change', (change: Change<Doc>) => this.dispatch(change));
+    stream.on('error', (error) => {
+      // A non-resumable error ends the stream; the next subscriber opens a new one.
+      this.logger.error(
+        { err: error, collection: this.collection.collectionName },
+        'change stream failed',
+      );
+      if (this.#stream === stream) {
+        this.#stream = undefined;
+        this.#ready = undefined;
+      }
+    });
+    return initialised;
+  }
+
+  private dispatch(change: Change<Doc>): void {
+    const key = this.keyOf(change);
+    if (key === undefined) return;
+    for (const listener of this.#listeners.get(key) ?? []) listener(change);
+  }
+}

@@ -1,0 +1,135 @@
+import { type EventStoreDBClient, eventTypeFilter } from '@eventstore/db-client';
+import type { MovementData } from '../domain/account/events.js';
+import {
+  AccountNotFoundError,
+  AccountNotOpenError,
+  CurrencyMismatchError,
+} from '../domain/errors.js';
+import type { Logger } from '../logger.js';
+import type { CheckpointStore } from '../read/checkpoint-store.js';
+import { CheckpointedSubscription } from '../read/checkpointed-subscription.js';
+import type { RecordedEvent } from '../read/recorded-event.js';
+import type { CommandContext } from '../write/envelope.js';
+import type { Ledger } from '../write/ledger.js';
+import { initiationOf, transferStepId } from '../write/transfer-initiation.js';
+
+export const PROCESS_MANAGER_ACTOR = 'system:transfer-process-manager';
+
+type TransferSent = MovementData & { transferId: string; toAccountId: string };
+
+/**
+ * Settles each transfer after its source was debited: credits the target, or, when the target
+ * refuses (missing, frozen, closed, other currency), records the rejection and refunds the source.
+ *
+ * Every step is a command with a deterministic id, so replaying from the checkpoint after a
+ * crash repeats nothing. The decision is written to the transfer stream before the refund, and
+ * read back on replay, so a transfer is never both credited and refunded.
+ */
+export async function settleTransfer(ledger: Ledger, event: RecordedEvent): Promise<void> {
+  const sent = event.data as TransferSent;
+  const { transferId } = sent;
+  const context = (step: string): CommandContext => ({
+    commandId: transferStepId(transferId, step),
+    actor: PROCESS_MANAGER_ACTOR,
+    correlationId: event.metadata.correlationId,
+    causationId: event.metadata.commandId,
+    occurredAt: event.metadata.occurredAt,
+  });
+
+  const initiated = await ledger.onTransfer(initiationOf(sent), context('initiate'));
+  let transfer = initiated.state;
+  if (!transfer.exists) throw new Error(`transfer ${transferId} could not be initiated`);
+
+  if (transfer.status === 'PENDING') {
+    try {
+      await ledger.onAccount(
+        {
+          type: 'ReceiveTransfer',
+          accountId: sent.toAccountId,
+          data: {
+            transferId,
+            fromAccountId: sent.accountId,
+            amount: sent.amount,
+            currency: sent.currency,
+            ...(sent.description === undefined ? {} : { description: sent.description }),
+          },
+        },
+        context('receive'),
+      );
+      await ledger.onTransfer({ type: 'CompleteTransfer', transferId }, context('complete'));
+      return;
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      const rejected = await ledger.onTransfer(
+        { type: 'RejectTransfer', transferId, data: { reason: error.message } },
+        { ...context('reject'), reason: error.message },
+      );
+      transfer = rejected.state;
+    }
+  }
+
+  if (transfer.exists && transfer.status === 'REFUNDED') {
+    const reason = transfer.reason ?? 'refused by the target account';
+    await ledger.onAccount(
+      {
+        type: 'RefundTransfer',
+        accountId: sent.accountId,
+        data: {
+          transferId,
+          toAccountId: sent.toAccountId,
+          amount: sent.amount,
+          currency: sent.currency,
+          reason,
+        },
+      },
+      { ...context('refund'), reason },
+    );
+  }
+}
+
+function isRefusal(
+  error: unknown,
+): error is AccountNotFoundError | AccountNotOpenError | CurrencyMismatchError {
+  return (
+    error instanceof AccountNotFoundError ||
+    error instanceof AccountNotOpenError ||
+    error instanceof CurrencyMismatchError
+  );
+}
+
+export const PROCESS_MANAGER_CHECKPOINT = 'process-manager:transfers';
+
+/** The process manager is a checkpointed $all subscription to TransferSent events. */
+export function createTransferProcessManager(
+  client: EventStoreDBClient,
+  ledger: Ledger,
+  checkpoints: CheckpointStore,
+  logger: Logger,
+): CheckpointedSubscription {
+  return new CheckpointedSubscription(
+    client,
+    checkpoints,
+    {
+      name: 'transfer-process-manager',
+      checkpointNames: [PROCESS_MANAGER_CHECKPOINT],
+      filter: eventTypeFilter({ prefixes: ['TransferSent'] }),
+      maxBatchSize: 50,
+      handleBatch: async (events) => {
+        // Transfers to different targets settle concurrently; those to the same target one
+        // after another, so they do not fight over its expected revision. The checkpoint moves
+        // only after the whole batch is settled.
+        const byTarget = new Map<string, RecordedEvent[]>();
+        for (const event of events) {
+          const target = (event.data as TransferSent).toAccountId;
+          byTarget.set(target, [...(byTarget.get(target) ?? []), event]);
+        }
+        await Promise.all(
+          [...byTarget.values()].map(async (transfers) => {
+            for (const event of transfers) await settleTransfer(ledger, event);
+          }),
+        );
+      },
+    },
+    logger,
+  );
+}

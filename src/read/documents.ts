@@ -1,0 +1,66 @@
+import type { Long } from 'mongodb';
+import type { AccountStatus } from '../domain/errors.js';
+import type { CurrencyCode } from '../domain/money.js';
+import type { TransferStatus } from '../domain/transfer/index.js';
+
+/**
+ * Read-model documents. Each carries the stream `revision` and the $all `position` (commit) of
+ * the last event folded into it; updates apply only when the event is newer, so replays are harmless.
+ * Amounts are integer minor units.
+ */
+export interface AccountDocument {
+  _id: string;
+  ownerId: string;
+  currency: CurrencyCode;
+  balance: number;
+  status: AccountStatus;
+  openedAt: Date;
+  updatedAt: Date;
+  revision: number;
+  position: Long;
+}
+
+export type TransactionKind =
+  | 'DEPOSIT'
+  | 'WITHDRAWAL'
+  | 'TRANSFER_OUT'
+  | 'TRANSFER_IN'
+  | 'TRANSFER_REFUND';
+
+export interface TransactionDocument {
+  /** `<accountId>:<revision>`: one money movement per account event, so re-inserting is a no-op. */
+  _id: string;
+  accountId: string;
+  revision: number;
+  kind: TransactionKind;
+  amount: number;
+  currency: CurrencyCode;
+  balanceAfter: number;
+  occurredAt: Date;
+  transferId?: string;
+  counterpartyAccountId?: string;
+  description?: string;
+  position: Long;
+}
+
+export interface TransferDocument {
+  _id: string;
+  fromAccountId: string;
+  toAccountId: string;
+  amount: number;
+  currency: CurrencyCode;
+  status: TransferStatus;
+  reason?: string;
+  description?: string;
+  createdAt: Date;
+  updatedAt: Date;
+  revision: number;
+  position: Long;
+}
+
+export interface CheckpointDocument {
+  _id: string;
+  commit: Long;
+  prepare: Long;
+  updatedAt: Date;
+}

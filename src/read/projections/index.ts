@@ -1,0 +1,12 @@
+import { accountsProjection } from './accounts.js';
+import type { Projection } from './projection.js';
+import { transactionsProjection } from './transactions.js';
+import { transfersProjection } from './transfers.js';
+
+export type { Projection } from './projection.js';
+
+export const readModelProjections: readonly Projection[] = [
+  accountsProjection as unknown as Projection,
+  transactionsProjection as unknown as Projection,
+  transfersProjection as unknown as Projection,
+];

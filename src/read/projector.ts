@@ -1,0 +1,54 @@
+import { type EventStoreDBClient, streamNameFilter } from '@eventstore/db-client';
+import type { AnyBulkWriteOperation, Document } from 'mongodb';
+import type { Logger } from '../logger.js';
+import { CheckpointStore } from './checkpoint-store.js';
+import { CheckpointedSubscription } from './checkpointed-subscription.js';
+import { type Projection, readModelProjections } from './projections/index.js';
+import type { ReadModels } from './read-models.js';
+import type { RecordedEvent } from './recorded-event.js';
+
+/** Only Tally's own streams; system events never match these prefixes. */
+export const TALLY_STREAM_PREFIXES = ['account-', 'transfer-'];
+
+/**
+ * Keeps the read models current: one $all subscription feeds every projection, so each
+ * mutation's position is passed by all of them together, and each projection has its checkpoint.
+ */
+export function createProjector(
+  client: EventStoreDBClient,
+  models: ReadModels,
+  logger: Logger,
+  projections: readonly Projection[] = readModelProjections,
+): CheckpointedSubscription {
+  return new CheckpointedSubscription(
+    client,
+    new CheckpointStore(models.checkpoints),
+    {
+      name: 'read-models',
+      checkpointNames: projections.map((p) => `projection:${p.name}`),
+      filter: streamNameFilter({ prefixes: TALLY_STREAM_PREFIXES }),
+      handleBatch: (events) => applyBatch(models, projections, events),
+    },
+    logger,
+  );
+}
+
+/** One ordered bulkWrite per collection: order matters because an account is created before it changes. */
+export async function applyBatch(
+  models: ReadModels,
+  projections: readonly Projection[],
+  events: readonly RecordedEvent[],
+): Promise<void> {
+  await Promise.all(
+    projections.map(async (projection) => {
+      const operations: AnyBulkWriteOperation<Document>[] = events.flatMap((e) =>
+        projection.project(e),
+      );
+      if (operations.length === 0) return;
+      const collection = models[
+        projection.name
+      ] as unknown as import('mongodb').Collection<Document>;
+      await collection.bulkWrite(operations, { ordered: true });
+    }),
+  );
+}

@@ -1,0 +1,33 @@
+import type { Collection, Db } from 'mongodb';
+import type {
+  AccountDocument,
+  CheckpointDocument,
+  TransactionDocument,
+  TransferDocument,
+} from './documents.js';
+
+/** The read-model collections of one database, with the indexes their queries need. */
+export interface ReadModels {
+  accounts: Collection<AccountDocument>;
+  transactions: Collection<TransactionDocument>;
+  transfers: Collection<TransferDocument>;
+  checkpoints: Collection<CheckpointDocument>;
+}
+
+export function readModels(db: Db): ReadModels {
+  return {
+    accounts: db.collection<AccountDocument>('accounts'),
+    transactions: db.collection<TransactionDocument>('transactions'),
+    transfers: db.collection<TransferDocument>('transfers'),
+    checkpoints: db.collection<CheckpointDocument>('checkpoints'),
+  };
+}
+
+export async function ensureIndexes(models: ReadModels): Promise<void> {
+  await Promise.all([
+    // accounts(ownerId) pages in id order.
+    models.accounts.createIndex({ ownerId: 1, _id: 1 }),
+    // Account.transactions pages newest first; accountActivity replays oldest first.
+    models.transactions.createIndex({ accountId: 1, revision: -1 }),
+  ]);
+}

@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { v5 as uuidv5 } from 'uuid';
+
+/** The JSON metadata of every event Tally appends (DESIGN.md §1, event envelope). */
+export interface EventMetadata {
+  actor: string;
+  correlationId: string;
+  causationId: string;
+  commandId: string;
+  occurredAt: string;
+  schemaVersion: number;
+  /** Hash of the command input, to tell a retry from a reuse of the same idempotency key. */
+  inputHash: string;
+  reason?: string;
+}
+
+export const SCHEMA_VERSION = 1;
+
+/** Who sends a command, when, and why: everything a command carries besides its data. */
+export interface CommandContext {
+  /** Deterministic when the client gave an idempotency key, so a retry is recognised. */
+  commandId: string;
+  actor: string;
+  correlationId: string;
+  causationId: string;
+  /** ISO-8601 time of the command, from the clock at the edge; domain code has no clock. */
+  occurredAt: string;
+  /** When the client passed one, a stale write is a conflict instead of a silent retry. */
+  expectedRevision?: number;
+  reason?: string;
+}
+
+/** Namespace for ids derived from idempotency keys and process-manager steps (a fixed random UUID). */
+const TALLY_NAMESPACE = '1b671a64-40d5-491e-99b0-da01ff1339f1';
+
+export function deterministicId(name: string): string {
+  return uuidv5(name, TALLY_NAMESPACE);
+}
+
+/** The command id for a client's idempotency key, scoped by mutation so keys cannot collide across kinds. */
+export function commandIdForKey(mutation: string, idempotencyKey: string): string {
+  return deterministicId(`${mutation}:${idempotencyKey}`);
+}
+
+/**
+ * Event ids derive from the command id, so appending the same command's events twice is
+ * recognised by EventStoreDB as the same write.
+ */
+export function eventIdFor(commandId: string, index: number): string {
+  return deterministicId(`${commandId}/${index}`);
+}
+
+export function hashInput(input: unknown): string {
+  return createHash('sha256').update(JSON.stringify(input)).digest('base64url');
+}
