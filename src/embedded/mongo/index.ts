@@ -1,4 +1,6 @@
-// Placeholder: the embedded MongoDB stand-in is being written (issue 4).
+import { WireServer } from './server.js';
+import { Store } from './storage/store.js';
+
 export interface EmbeddedMongoOptions {
   host?: string;
   /** 0 or undefined picks a free port. */
@@ -14,8 +16,23 @@ export interface EmbeddedMongo {
   close(): Promise<void>;
 }
 
+/**
+ * Starts the MongoDB stand-in: a single-node replica set ("rs0") primary that the official
+ * driver talks to over loopback. See docs/mongo.md for what it supports.
+ */
 export async function startEmbeddedMongo(
-  _options: EmbeddedMongoOptions = {},
+  options: EmbeddedMongoOptions = {},
 ): Promise<EmbeddedMongo> {
-  throw new Error('not implemented yet');
+  const host = options.host ?? '127.0.0.1';
+  const store = new Store();
+  // `me`/`hosts` must equal what the client dials, which needs the port: bind first, then name it.
+  let me = '';
+  const server = new WireServer(store, () => me);
+  const port = await server.listen(options.port ?? 0, host);
+  me = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    url: `mongodb://${me}/?replicaSet=rs0`,
+    port,
+    close: () => server.close(),
+  };
 }

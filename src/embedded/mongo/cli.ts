@@ -1,0 +1,30 @@
+import { parseArgs } from 'node:util';
+import { startEmbeddedMongo } from './index.js';
+
+/** `npm run mongo -- --port 27017 [--data-dir DIR]`: prints the connection string first. */
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '27017' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'data-dir': { type: 'string' },
+  },
+});
+
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  process.stderr.write(`--port must be an integer between 0 and 65535, got ${values.port}\n`);
+  process.exit(2);
+}
+
+const mongo = await startEmbeddedMongo({ host: values.host, port, dataDir: values['data-dir'] });
+process.stdout.write(`${mongo.url}\n`);
+
+let closing = false;
+const shutdown = async () => {
+  if (closing) return;
+  closing = true;
+  await mongo.close();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

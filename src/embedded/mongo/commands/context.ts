@@ -1,0 +1,43 @@
+import type { ChangeLog } from '../changes/change-log.js';
+import type { ClusterClock } from '../changes/cluster-clock.js';
+import type { Document } from '../data/bson-values.js';
+import { MongoCommandError } from '../data/errors.js';
+import type { Store } from '../storage/store.js';
+import type { CursorRegistry } from './cursors.js';
+
+/** Everything a command handler can reach: the server's shared state. */
+export interface ServerState {
+  readonly store: Store;
+  readonly cursors: CursorRegistry;
+  readonly changes: ChangeLog;
+  readonly clock: ClusterClock;
+  /** host:port exactly as the connection string names it (hello's `me` and `hosts`). */
+  readonly me: string;
+  readonly setName: string;
+  readonly startedAt: Date;
+}
+
+/** One decoded command: the OP_MSG body with document sequences merged in. */
+export interface CommandRequest {
+  readonly db: string;
+  readonly name: string;
+  readonly body: Document;
+  readonly connectionId: number;
+}
+
+export type CommandHandler = (
+  state: ServerState,
+  request: CommandRequest,
+) => Document | Promise<Document>;
+
+export function collectionName(request: CommandRequest): string {
+  const value = request.body[request.name];
+  if (typeof value !== 'string') {
+    throw new MongoCommandError(
+      73,
+      `collection name has invalid type ${typeof value}`,
+      'InvalidNamespace',
+    );
+  }
+  return value;
+}

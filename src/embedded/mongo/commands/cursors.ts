@@ -1,0 +1,80 @@
+import { Long } from 'bson';
+import type { Document } from '../data/bson-values.js';
+import { MongoCommandError } from '../data/errors.js';
+
+/** A query cursor: its remaining results, already filtered, sorted and projected. */
+export interface QueryCursor {
+  kind: 'query';
+  ns: string;
+  pending: Document[];
+  position: number;
+}
+
+/** A change stream cursor, advanced by reading the change log after `afterSeq`. */
+export interface ChangeStreamCursor {
+  kind: 'changeStream';
+  ns: string;
+  db: string;
+  coll: string | undefined;
+  afterSeq: number;
+  fullDocument: string;
+  pipeline: Document[];
+  invalidated: boolean;
+  /** Set by startAfter on an invalidate event: start past it and ignore that invalidation. */
+  busy: boolean;
+}
+
+export type Cursor = QueryCursor | ChangeStreamCursor;
+
+/** Open cursors by id. Ids are random positive Int64s, as mongod's are. */
+export class CursorRegistry {
+  private readonly cursors = new Map<bigint, Cursor>();
+
+  open(cursor: Cursor): Long {
+    let id: bigint;
+    do {
+      id = BigInt(Math.floor(Math.random() * 2 ** 52)) + 1n;
+    } while (this.cursors.has(id));
+    this.cursors.set(id, cursor);
+    return Long.fromBigInt(id);
+  }
+
+  get(id: unknown, ns: string): Cursor {
+    const key = toCursorId(id);
+    const cursor = this.cursors.get(key);
+    if (!cursor) throw new MongoCommandError(43, `cursor id ${key} not found`, 'CursorNotFound');
+    if (cursor.ns !== ns) {
+      throw new MongoCommandError(
+        13,
+        `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${cursor.ns}`,
+        'Unauthorized',
+      );
+    }
+    return cursor;
+  }
+
+  close(id: unknown): boolean {
+    return this.cursors.delete(toCursorId(id));
+  }
+
+  has(id: unknown): boolean {
+    return this.cursors.has(toCursorId(id));
+  }
+
+  clear(): void {
+    this.cursors.clear();
+  }
+}
+
+export function toCursorId(id: unknown): bigint {
+  if (typeof id === 'number') return BigInt(id);
+  if (typeof id === 'bigint') return id;
+  if (
+    id !== null &&
+    typeof id === 'object' &&
+    (id as { _bsontype?: string })._bsontype === 'Long'
+  ) {
+    return BigInt((id as Long).toString());
+  }
+  throw new MongoCommandError(14, 'cursor id must be a long', 'TypeMismatch');
+}

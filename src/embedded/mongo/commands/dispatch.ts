@@ -1,0 +1,98 @@
+import type { Document } from '../data/bson-values.js';
+import { MongoCommandError } from '../data/errors.js';
+import type { CommandHandler, CommandRequest, ServerState } from './context.js';
+import {
+  collStats,
+  create,
+  createIndexes,
+  drop,
+  dropDatabase,
+  dropIndexes,
+  listCollections,
+  listDatabases,
+  listIndexes,
+} from './ddl.js';
+import { buildInfo, hello, ok } from './handshake.js';
+import { aggregate, count, distinct, find, getMore, killCursors } from './read.js';
+import { RetryableWrites } from './retryable-writes.js';
+import { findAndModify, insert, remove, update } from './write.js';
+
+const HANDLERS: Record<string, CommandHandler> = {
+  hello,
+  ismaster: hello,
+  ping: ok,
+  buildinfo: buildInfo,
+  endsessions: ok,
+  killsessions: ok,
+  refreshsessions: ok,
+  listdatabases: listDatabases,
+  listcollections: listCollections,
+  create,
+  drop,
+  dropdatabase: dropDatabase,
+  collstats: collStats,
+  find,
+  getmore: getMore,
+  killcursors: killCursors,
+  aggregate,
+  count,
+  distinct,
+  insert,
+  update,
+  delete: remove,
+  findandmodify: findAndModify,
+  createindexes: createIndexes,
+  listindexes: listIndexes,
+  dropindexes: dropIndexes,
+};
+
+const RETRYABLE = new Set(['insert', 'update', 'delete', 'findandmodify']);
+const TRANSACTION_COMMANDS = new Set(['committransaction', 'aborttransaction']);
+
+function transactionsUnsupported(): MongoCommandError {
+  // The stand-in rejects transactions outright (Tally's code uses none); see docs/mongo.md.
+  return new MongoCommandError(
+    20,
+    'Transactions are not supported by the Tally embedded MongoDB stand-in',
+    'IllegalOperation',
+  );
+}
+
+export class Dispatcher {
+  private readonly retries = new RetryableWrites();
+
+  constructor(private readonly state: ServerState) {}
+
+  /** Runs one command; every failure becomes mongod's `{ok: 0, code, codeName, errmsg}`. */
+  async run(request: CommandRequest): Promise<Document> {
+    const name = request.name.toLowerCase();
+    const handler = HANDLERS[name] ?? HANDLERS[request.name];
+    try {
+      if (
+        request.body.startTransaction === true ||
+        request.body.autocommit === false ||
+        TRANSACTION_COMMANDS.has(name)
+      ) {
+        throw transactionsUnsupported();
+      }
+      if (!handler) {
+        throw new MongoCommandError(59, `no such command: '${request.name}'`, 'CommandNotFound');
+      }
+      const retryKey = RETRYABLE.has(name) ? this.retries.key(request.body) : undefined;
+      if (retryKey !== undefined) {
+        const previous = this.retries.get(retryKey);
+        if (previous) return previous;
+      }
+      const reply = await handler(this.state, request);
+      if (retryKey !== undefined) this.retries.remember(retryKey, reply);
+      return reply;
+    } catch (error) {
+      if (error instanceof MongoCommandError) return error.toReply();
+      return new MongoCommandError(
+        1,
+        (error as Error).message ?? String(error),
+        'InternalError',
+      ).toReply();
+    }
+  }
+}

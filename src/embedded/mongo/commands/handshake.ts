@@ -1,0 +1,60 @@
+import { ObjectId } from 'bson';
+import type { Document } from '../data/bson-values.js';
+import { MAX_BSON_OBJECT_BYTES, MAX_MESSAGE_BYTES, MAX_WRITE_BATCH_SIZE } from '../wire/opcodes.js';
+import type { CommandHandler } from './context.js';
+
+/** MongoDB 7.0 reports wire version 21; the driver needs 9..29 (see notes/mongo-wire.md). */
+const MAX_WIRE_VERSION = 21;
+const ELECTION_ID = new ObjectId('7fffffff0000000000000001');
+
+/**
+ * hello/isMaster as the primary of a one-node replica set, so the driver allows sessions,
+ * retryable writes and change streams. No `topologyVersion`, so the driver polls instead of
+ * holding a streaming `hello` open.
+ */
+export const hello: CommandHandler = (state, request) => {
+  const legacy = request.name.toLowerCase() === 'ismaster';
+  const lastWriteTime = state.clock.now();
+  const reply: Document = {
+    ...(request.body.helloOk ? { helloOk: true } : {}),
+    ...(legacy ? { ismaster: true } : { isWritablePrimary: true }),
+    maxBsonObjectSize: MAX_BSON_OBJECT_BYTES,
+    maxMessageSizeBytes: MAX_MESSAGE_BYTES,
+    maxWriteBatchSize: MAX_WRITE_BATCH_SIZE,
+    localTime: new Date(),
+    logicalSessionTimeoutMinutes: 30,
+    connectionId: request.connectionId,
+    minWireVersion: 0,
+    maxWireVersion: MAX_WIRE_VERSION,
+    readOnly: false,
+    hosts: [state.me],
+    setName: state.setName,
+    setVersion: 1,
+    secondary: false,
+    primary: state.me,
+    me: state.me,
+    electionId: ELECTION_ID,
+    lastWrite: {
+      opTime: { ts: lastWriteTime, t: 1 },
+      lastWriteDate: new Date(lastWriteTime.t * 1000),
+      majorityOpTime: { ts: lastWriteTime, t: 1 },
+      majorityWriteDate: new Date(lastWriteTime.t * 1000),
+    },
+    ok: 1,
+  };
+  return reply;
+};
+
+export const buildInfo: CommandHandler = () => ({
+  version: '7.0.0',
+  gitVersion: 'tally-embedded',
+  versionArray: [7, 0, 0, 0],
+  bits: 64,
+  debug: false,
+  maxBsonObjectSize: MAX_BSON_OBJECT_BYTES,
+  storageEngines: ['tally-memory'],
+  modules: [],
+  ok: 1,
+});
+
+export const ok: CommandHandler = () => ({ ok: 1 });

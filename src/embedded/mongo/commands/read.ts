@@ -1,0 +1,211 @@
+import { Long } from 'bson';
+import { Aggregator, ProcessingMode } from 'mingo';
+import type { Document } from '../data/bson-values.js';
+import { badValue, MongoCommandError } from '../data/errors.js';
+import { keyOf } from '../data/index-key.js';
+import { candidateValues, isPlainObject } from '../data/paths.js';
+import { mingoOptions } from '../data/query.js';
+import { projectDocuments, sortDocuments } from '../data/sort-project.js';
+import { changeStreamGetMore, openChangeStream } from './change-stream.js';
+import {
+  type CommandHandler,
+  type CommandRequest,
+  collectionName,
+  type ServerState,
+} from './context.js';
+import type { QueryCursor } from './cursors.js';
+
+const DEFAULT_FIRST_BATCH = 101;
+
+function asCount(value: unknown, name: string): number {
+  if (value === undefined || value === null) return 0;
+  const n =
+    typeof value === 'number' ? value : Number((value as { toString(): string }).toString());
+  if (!Number.isFinite(n)) throw badValue(`${name} must be a number`);
+  return n;
+}
+
+function filterArg(value: unknown, name: string): Document | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isPlainObject(value)) {
+    throw new MongoCommandError(
+      14,
+      `BSON field '${name}' is the wrong type '${typeof value}', expected type 'object'`,
+      'TypeMismatch',
+    );
+  }
+  return value;
+}
+
+/** Answers the first batch and keeps a cursor for the rest, as mongod's find/aggregate do. */
+export function firstBatch(
+  state: ServerState,
+  ns: string,
+  results: Document[],
+  batchSize: number,
+  singleBatch: boolean,
+): Document {
+  const size = batchSize > 0 ? batchSize : DEFAULT_FIRST_BATCH;
+  const batch = results.slice(0, size);
+  let id = Long.ZERO;
+  if (!singleBatch && results.length > size) {
+    const cursor: QueryCursor = { kind: 'query', ns, pending: results, position: size };
+    id = state.cursors.open(cursor);
+  }
+  return { cursor: { firstBatch: batch, id, ns }, ok: 1 };
+}
+
+export const find: CommandHandler = (state, request) => {
+  const { body, db } = request;
+  const name = collectionName(request);
+  const filter = filterArg(body.filter, 'filter');
+  const coll = state.store.get(db, name);
+  let results = coll ? [...coll.find(filter)] : [];
+  results = sortDocuments(results, filterArg(body.sort, 'sort'));
+  const skip = asCount(body.skip, 'skip');
+  if (skip < 0) throw badValue('skip value must be non-negative');
+  const limitArg = asCount(body.limit, 'limit');
+  if (limitArg < 0) throw badValue('limit value must be non-negative');
+  const limit = Math.abs(limitArg);
+  results = results.slice(skip, limit ? skip + limit : undefined);
+  const projection = filterArg(body.projection, 'projection');
+  const positional = projection && Object.keys(projection).some((k) => k.endsWith('.$'));
+  results = projectDocuments(results, projection, positional ? filter : undefined);
+  const batchSize = asCount(body.batchSize, 'batchSize');
+  const singleBatch =
+    body.singleBatch === true ||
+    (limit > 0 && results.length <= (batchSize || DEFAULT_FIRST_BATCH));
+  return firstBatch(state, `${db}.${name}`, results, batchSize, singleBatch);
+};
+
+export const getMore: CommandHandler = async (state, request) => {
+  const { body, db } = request;
+  const ns = `${db}.${String(body.collection)}`;
+  const cursor = state.cursors.get(body.getMore, ns);
+  if (cursor.kind === 'changeStream') return changeStreamGetMore(state, request, cursor);
+  const size = asCount(body.batchSize, 'batchSize') || Number.POSITIVE_INFINITY;
+  const end = Math.min(cursor.pending.length, cursor.position + size);
+  const nextBatch = cursor.pending.slice(cursor.position, end);
+  cursor.position = end;
+  let id = body.getMore as Long;
+  if (end >= cursor.pending.length) {
+    state.cursors.close(id);
+    id = Long.ZERO;
+  }
+  return { cursor: { nextBatch, id, ns }, ok: 1 };
+};
+
+export const killCursors: CommandHandler = (state, request) => {
+  const ids = request.body.cursors;
+  if (!Array.isArray(ids)) throw badValue('cursors must be an array');
+  const cursorsKilled: unknown[] = [];
+  const cursorsNotFound: unknown[] = [];
+  for (const id of ids) (state.cursors.close(id) ? cursorsKilled : cursorsNotFound).push(id);
+  return { cursorsKilled, cursorsNotFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
+};
+
+export const count: CommandHandler = (state, request) => {
+  const { body, db } = request;
+  const coll = state.store.get(db, collectionName(request));
+  const query = filterArg(body.query, 'query');
+  let n = 0;
+  if (coll) {
+    if (!query || Object.keys(query).length === 0) n = coll.docs.size;
+    else for (const _ of coll.find(query)) n++;
+  }
+  const skip = asCount(body.skip, 'skip');
+  const limit = Math.abs(asCount(body.limit, 'limit'));
+  n = Math.max(0, n - skip);
+  if (limit) n = Math.min(n, limit);
+  return { n, ok: 1 };
+};
+
+export const distinct: CommandHandler = (state, request) => {
+  const { body, db } = request;
+  if (typeof body.key !== 'string') throw badValue('key must be a string');
+  const coll = state.store.get(db, collectionName(request));
+  const seen = new Map<string, unknown>();
+  for (const doc of coll ? coll.find(filterArg(body.query, 'query')) : []) {
+    for (const value of candidateValues(doc, body.key)) {
+      if (value === undefined || Array.isArray(value)) continue;
+      const k = keyOf(value);
+      if (!seen.has(k)) seen.set(k, value);
+    }
+  }
+  return { values: [...seen.values()], ok: 1 };
+};
+
+const NON_MUTATING_STAGES = new Set([
+  '$match',
+  '$sort',
+  '$skip',
+  '$limit',
+  '$count',
+  '$group',
+  '$project',
+]);
+
+export const aggregate: CommandHandler = (state, request) => {
+  const { body, db } = request;
+  const pipeline = body.pipeline;
+  if (!Array.isArray(pipeline)) {
+    throw new MongoCommandError(
+      14,
+      "'pipeline' option must be specified as an array",
+      'TypeMismatch',
+    );
+  }
+  if (!isPlainObject(body.cursor) && body.explain !== true) {
+    throw new MongoCommandError(
+      9,
+      "The 'cursor' option is required, except for aggregate with the explain argument",
+      'FailedToParse',
+    );
+  }
+  const first = pipeline[0] as Document | undefined;
+  if (first && '$changeStream' in first)
+    return openChangeStream(state, request, pipeline as Document[]);
+  const collName = body.aggregate;
+  const ns = `${db}.${typeof collName === 'string' ? collName : '$cmd.aggregate'}`;
+  let stages = pipeline as Document[];
+  let input: Document[] = [];
+  if (typeof collName === 'string') {
+    const coll = state.store.get(db, collName);
+    if (first && '$collStats' in first) {
+      input = [collStatsDocument(state, db, collName)];
+      stages = stages.slice(1);
+    } else if (coll) {
+      // A leading $match goes through the collection so it can use an index.
+      const leadingMatch = first && '$match' in first ? (first.$match as Document) : undefined;
+      input = [...coll.find(leadingMatch)];
+      if (leadingMatch) stages = stages.slice(1);
+    }
+  }
+  const mutating = stages.some((s) => !NON_MUTATING_STAGES.has(Object.keys(s)[0] ?? ''));
+  let results: Document[];
+  try {
+    results = new Aggregator(stages, {
+      ...mingoOptions(),
+      processingMode: mutating ? ProcessingMode.CLONE_INPUT : ProcessingMode.CLONE_OFF,
+    }).run(input) as Document[];
+  } catch (error) {
+    if (error instanceof MongoCommandError) throw error;
+    throw badValue((error as Error).message.replace(/^mingo: /, ''));
+  }
+  const batchSize = asCount((body.cursor as Document | undefined)?.batchSize, 'batchSize');
+  return firstBatch(state, ns, results, batchSize, false);
+};
+
+export function collStatsDocument(state: ServerState, db: string, name: string): Document {
+  const coll = state.store.get(db, name);
+  const count = coll?.docs.size ?? 0;
+  return {
+    ns: `${db}.${name}`,
+    host: state.me,
+    localTime: new Date(),
+    storageStats: { count, size: 0, nindexes: coll ? coll.indexes.size + 1 : 0 },
+    count,
+  };
+}
+
+export type { CommandRequest };

@@ -1,0 +1,162 @@
+import { Context, Query } from 'mingo';
+import { bsonTypeOf, type Document, isNumeric } from './bson-values.js';
+import { compareValues, typeRank } from './compare.js';
+import { MongoCommandError } from './errors.js';
+import { candidateValues } from './paths.js';
+
+/**
+ * Query matching uses mingo for the query language (logical operators, $elemMatch, $exists,
+ * $regex, $expr, ...) but replaces the comparison operators: mingo compares JS values of the
+ * same `typeof`, which is wrong for Int64/Decimal128/Double wrappers and for MongoDB's rules on
+ * null/missing. These versions use compareValues (BSON order, numbers by value).
+ */
+type Predicate = (doc: unknown) => boolean;
+
+function equalsOne(candidate: unknown, expected: unknown): boolean {
+  if (expected instanceof RegExp) return typeof candidate === 'string' && expected.test(candidate);
+  if (expected === null) return candidate === null || candidate === undefined;
+  if (candidate === undefined) return false;
+  return typeRank(candidate) === typeRank(expected) && compareValues(candidate, expected) === 0;
+}
+
+function eq(path: string, expected: unknown): Predicate {
+  return (doc) => candidateValues(doc, path).some((c) => equalsOne(c, expected));
+}
+
+function range(path: string, bound: unknown, accept: (cmp: number) => boolean): Predicate {
+  // Range predicates only match values of the same type bracket (numbers with numbers, ...).
+  const rank = typeRank(bound);
+  return (doc) =>
+    candidateValues(doc, path).some(
+      (c) =>
+        (c === undefined ? bound === null : typeRank(c) === rank) &&
+        accept(compareValues(c, bound)),
+    );
+}
+
+function inList(path: string, list: unknown): Predicate {
+  if (!Array.isArray(list)) throw new MongoCommandError(2, '$in needs an array', 'BadValue');
+  return (doc) => {
+    const cands = candidateValues(doc, path);
+    return list.some((expected) => cands.some((c) => equalsOne(c, expected)));
+  };
+}
+
+const TYPE_ALIASES: Record<string, number> = {
+  double: 1,
+  string: 2,
+  object: 3,
+  array: 4,
+  binData: 5,
+  undefined: 6,
+  objectId: 7,
+  bool: 8,
+  date: 9,
+  null: 10,
+  regex: 11,
+  javascript: 13,
+  int: 16,
+  timestamp: 17,
+  long: 18,
+  decimal: 19,
+  minKey: -1,
+  maxKey: 127,
+};
+
+export function bsonTypeNumber(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (value === null) return 10;
+  if (typeof value === 'number')
+    return Number.isInteger(value) && Math.abs(value) < 2 ** 31 ? 16 : 1;
+  if (typeof value === 'string') return 2;
+  if (typeof value === 'boolean') return 8;
+  if (Array.isArray(value)) return 4;
+  if (value instanceof Date) return 9;
+  if (value instanceof RegExp) return 11;
+  switch (bsonTypeOf(value)) {
+    case 'Double':
+      return 1;
+    case 'Int32':
+      return 16;
+    case 'Long':
+      return 18;
+    case 'Decimal128':
+      return 19;
+    case 'ObjectId':
+      return 7;
+    case 'Binary':
+      return 5;
+    case 'Timestamp':
+      return 17;
+    case 'BSONRegExp':
+      return 11;
+    case 'MinKey':
+      return -1;
+    case 'MaxKey':
+      return 127;
+    case 'Code':
+      return 13;
+    case undefined:
+      return 3;
+    default:
+      return undefined;
+  }
+}
+
+function typeMatcher(spec: unknown): (value: unknown) => boolean {
+  if (spec === 'number') return (v) => v !== undefined && isNumeric(v);
+  const code = typeof spec === 'string' ? TYPE_ALIASES[spec] : Number(spec);
+  if (code === undefined || Number.isNaN(code)) {
+    throw new MongoCommandError(2, `Unknown type name alias: ${String(spec)}`, 'BadValue');
+  }
+  return (v) => bsonTypeNumber(v) === code;
+}
+
+function typeOp(path: string, spec: unknown): Predicate {
+  const matchers = (Array.isArray(spec) ? spec : [spec]).map(typeMatcher);
+  return (doc) => {
+    const cands = candidateValues(doc, path);
+    return cands.some((c) => matchers.some((m) => m(c)));
+  };
+}
+
+const ops = {
+  $eq: (p: string, v: unknown) => eq(p, v),
+  $ne: (p: string, v: unknown) => {
+    const m = eq(p, v);
+    return (d: unknown) => !m(d);
+  },
+  $gt: (p: string, v: unknown) => range(p, v, (c) => c > 0),
+  $gte: (p: string, v: unknown) => range(p, v, (c) => c >= 0),
+  $lt: (p: string, v: unknown) => range(p, v, (c) => c < 0),
+  $lte: (p: string, v: unknown) => range(p, v, (c) => c <= 0),
+  $in: (p: string, v: unknown) => inList(p, v),
+  $nin: (p: string, v: unknown) => {
+    const m = inList(p, v);
+    return (d: unknown) => !m(d);
+  },
+  $type: (p: string, v: unknown) => typeOp(p, v),
+};
+
+const CONTEXT = Context.init({ query: ops as never });
+
+export interface Matcher {
+  test(doc: Document): boolean;
+}
+
+const MATCH_ALL: Matcher = { test: () => true };
+
+/** Compiles a filter; mingo's errors (unknown operator, bad shape) become BadValue (2). */
+export function compileFilter(filter: Document | undefined): Matcher {
+  if (!filter || Object.keys(filter).length === 0) return MATCH_ALL;
+  try {
+    return new Query(filter, { context: CONTEXT });
+  } catch (error) {
+    if (error instanceof MongoCommandError) throw error;
+    throw new MongoCommandError(2, (error as Error).message.replace(/^mingo: /, ''), 'BadValue');
+  }
+}
+
+export function mingoOptions() {
+  return { context: CONTEXT };
+}

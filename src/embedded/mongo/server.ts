@@ -1,0 +1,119 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { Binary, Long } from 'bson';
+import { createLogger } from '../../logger.js';
+import { ChangeLog } from './changes/change-log.js';
+import { ClusterClock } from './changes/cluster-clock.js';
+import type { ServerState } from './commands/context.js';
+import { CursorRegistry } from './commands/cursors.js';
+import { Dispatcher } from './commands/dispatch.js';
+import type { Document } from './data/bson-values.js';
+import { MongoCommandError } from './data/errors.js';
+import type { Store } from './storage/store.js';
+import { encodeOpMsgReply, encodeOpReply, parseMessage } from './wire/messages.js';
+import { MAX_MESSAGE_BYTES, OP_QUERY } from './wire/opcodes.js';
+
+const log = createLogger('embedded-mongo');
+const ZERO_SIGNATURE = { hash: new Binary(Buffer.alloc(20)), keyId: Long.ZERO };
+
+/** The TCP side: frames messages, runs commands in order per connection, writes replies. */
+export class WireServer {
+  readonly state: ServerState;
+  private readonly dispatcher: Dispatcher;
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private nextConnectionId = 1;
+
+  constructor(store: Store, me: () => string) {
+    const clock = new ClusterClock();
+    const changes = new ChangeLog(clock);
+    store.onEvent((event) => changes.record(event));
+    this.state = {
+      store,
+      cursors: new CursorRegistry(),
+      changes,
+      clock,
+      get me() {
+        return me();
+      },
+      setName: 'rs0',
+      startedAt: new Date(),
+    };
+    this.dispatcher = new Dispatcher(this.state);
+    this.server = createServer((socket) => this.accept(socket));
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const address = this.server.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    this.state.changes.wakeAll();
+    this.state.cursors.clear();
+    await closed;
+  }
+
+  private accept(socket: Socket): void {
+    const connectionId = this.nextConnectionId++;
+    this.sockets.add(socket);
+    socket.setNoDelay(true);
+    let buffered: Buffer = Buffer.alloc(0);
+    let queue: Promise<void> = Promise.resolve();
+    socket.on('data', (chunk: Buffer) => {
+      buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
+      while (buffered.length >= 4) {
+        const length = buffered.readInt32LE(0);
+        if (length < 16 || length > MAX_MESSAGE_BYTES) {
+          // mongod cannot resynchronise a stream with a bad length either: it drops the connection.
+          log.warn(
+            { connectionId, length },
+            `message length ${length} is invalid. Min 16 Max: ${MAX_MESSAGE_BYTES}`,
+          );
+          socket.destroy();
+          return;
+        }
+        if (buffered.length < length) break;
+        const frame = buffered.subarray(0, length);
+        buffered = buffered.subarray(length);
+        queue = queue.then(() => this.handle(socket, frame, connectionId));
+      }
+    });
+    socket.on('error', (error) => log.debug({ connectionId, err: error }, 'socket error'));
+    socket.on('close', () => this.sockets.delete(socket));
+  }
+
+  private async handle(socket: Socket, frame: Buffer, connectionId: number): Promise<void> {
+    const requestId = frame.readInt32LE(4);
+    let opCode = frame.readInt32LE(12);
+    let reply: Document;
+    let moreToCome = false;
+    try {
+      const request = parseMessage(frame);
+      opCode = request.opCode;
+      moreToCome = request.moreToCome;
+      const name = Object.keys(request.body)[0] ?? '';
+      reply = await this.dispatcher.run({ db: request.db, name, body: request.body, connectionId });
+    } catch (error) {
+      if (!(error instanceof MongoCommandError)) throw error;
+      reply = error.toReply();
+      if (Number.isNaN(reply.code)) {
+        // Unknown opcode: mongod answers with an error too rather than hanging the client.
+        reply = { ...reply, code: 2, codeName: 'BadValue' };
+      }
+    }
+    if (moreToCome || socket.destroyed) return;
+    reply.$clusterTime = { clusterTime: this.state.clock.now(), signature: ZERO_SIGNATURE };
+    reply.operationTime = this.state.clock.now();
+    socket.write(
+      opCode === OP_QUERY ? encodeOpReply(requestId, reply) : encodeOpMsgReply(requestId, reply),
+    );
+  }
+}

@@ -1,0 +1,175 @@
+import { ObjectId } from 'bson';
+import type { Document } from '../data/bson-values.js';
+import { DuplicateKeyError, MongoCommandError } from '../data/errors.js';
+import { keyOf } from '../data/index-key.js';
+import { isPlainObject } from '../data/paths.js';
+import { compileFilter } from '../data/query.js';
+import { type IndexSpec, SecondaryIndex } from '../data/secondary-index.js';
+
+/** What a collection tells its store after each write (change streams and persistence listen). */
+export type WriteEvent =
+  | { kind: 'insert'; collection: Collection; after: Document }
+  | { kind: 'update' | 'replace'; collection: Collection; before: Document; after: Document }
+  | { kind: 'delete'; collection: Collection; before: Document };
+
+export const ID_INDEX: IndexSpec = { name: '_id_', key: { _id: 1 } };
+
+/**
+ * Documents by canonical `_id` key (a Map keeps insertion order, MongoDB's natural order for a
+ * fresh collection), plus secondary indexes kept in step with every write.
+ */
+export class Collection {
+  readonly docs = new Map<string, Document>();
+  readonly indexes = new Map<string, SecondaryIndex>();
+  readonly createdAt = new Date();
+
+  constructor(
+    readonly db: string,
+    readonly name: string,
+    private readonly emit: (event: WriteEvent) => void,
+  ) {}
+
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  getById(id: unknown): Document | undefined {
+    return this.docs.get(keyOf(id));
+  }
+
+  createIndex(spec: IndexSpec): boolean {
+    const existing = [...this.indexes.values()].find((i) => sameKey(i.spec.key, spec.key));
+    if (existing) {
+      if (existing.name !== spec.name || !!existing.spec.unique !== !!spec.unique) {
+        throw new MongoCommandError(
+          85,
+          `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(existing.spec)}`,
+          'IndexOptionsConflict',
+        );
+      }
+      return false;
+    }
+    if (this.indexes.has(spec.name) || spec.name === ID_INDEX.name) {
+      throw new MongoCommandError(
+        86,
+        `An existing index has the same name as the requested index. Requested index: ${JSON.stringify(spec)}`,
+        'IndexKeySpecsConflict',
+      );
+    }
+    const index = new SecondaryIndex(spec, this.ns);
+    for (const [id, doc] of this.docs) {
+      index.checkUnique(id, doc);
+      index.add(id, doc);
+    }
+    this.indexes.set(spec.name, index);
+    return true;
+  }
+
+  dropIndex(name: string): void {
+    if (name === ID_INDEX.name)
+      throw new MongoCommandError(72, 'cannot drop _id index', 'InvalidOptions');
+    if (!this.indexes.delete(name)) {
+      throw new MongoCommandError(27, `index not found with name [${name}]`, 'IndexNotFound');
+    }
+  }
+
+  listIndexSpecs(): IndexSpec[] {
+    return [ID_INDEX, ...[...this.indexes.values()].map((i) => i.spec)];
+  }
+
+  insert(doc: Document): Document {
+    if (doc._id === undefined) doc = { _id: new ObjectId(), ...doc };
+    else if (Object.keys(doc)[0] !== '_id') doc = { _id: doc._id, ...doc };
+    if (Array.isArray(doc._id)) {
+      throw new MongoCommandError(2, `can't use an array for _id`, 'BadValue');
+    }
+    const id = keyOf(doc._id);
+    if (this.docs.has(id)) {
+      throw new DuplicateKeyError(this.ns, ID_INDEX.name, { _id: 1 }, { _id: doc._id });
+    }
+    for (const index of this.indexes.values()) index.checkUnique(id, doc);
+    this.docs.set(id, doc);
+    for (const index of this.indexes.values()) index.add(id, doc);
+    this.emit({ kind: 'insert', collection: this, after: doc });
+    return doc;
+  }
+
+  replace(before: Document, after: Document, kind: 'update' | 'replace'): void {
+    const id = keyOf(before._id);
+    for (const index of this.indexes.values()) index.checkUnique(id, after);
+    for (const index of this.indexes.values()) index.remove(id, before);
+    this.docs.set(id, after);
+    for (const index of this.indexes.values()) index.add(id, after);
+    this.emit({ kind, collection: this, before, after });
+  }
+
+  delete(doc: Document): void {
+    const id = keyOf(doc._id);
+    if (!this.docs.delete(id)) return;
+    for (const index of this.indexes.values()) index.remove(id, doc);
+    this.emit({ kind: 'delete', collection: this, before: doc });
+  }
+
+  /** Documents matching `filter`, in natural order, reading only what an index allows. */
+  *find(filter: Document | undefined): Generator<Document> {
+    const matcher = compileFilter(filter);
+    for (const doc of this.candidates(filter ?? {})) {
+      if (matcher.test(doc)) yield doc;
+    }
+  }
+
+  /** The smallest set of documents that can match: an _id hit, an index hit, or everything. */
+  private candidates(filter: Document): Iterable<Document> {
+    const idValues = equalityValues(filter._id);
+    if (idValues) return this.byIds(idValues.map(keyOf));
+    for (const index of this.indexes.values()) {
+      if (index.spec.partialFilterExpression || index.spec.sparse) continue;
+      const perField = index.fields.map((f) => equalityValues(filter[f]));
+      if (perField.some((v) => v === undefined || v.length !== 1)) continue;
+      const ids = index.lookup(perField.map((v) => v![0]));
+      return this.byIds(ids ? [...ids] : []);
+    }
+    return this.docs.values();
+  }
+
+  private *byIds(ids: Iterable<string>): Generator<Document> {
+    for (const id of ids) {
+      const doc = this.docs.get(id);
+      if (doc) yield doc;
+    }
+  }
+}
+
+/** The values an equality predicate (`v`, `{$eq: v}`, `{$in: [...]}`) allows, if it is one. */
+function equalityValues(predicate: unknown): unknown[] | undefined {
+  if (predicate === undefined) return undefined;
+  if (predicate === null || predicate instanceof RegExp || Array.isArray(predicate))
+    return undefined;
+  if (!isPlainObject(predicate)) return [predicate];
+  const keys = Object.keys(predicate);
+  if (keys.length === 0 || !keys[0]!.startsWith('$')) return undefined; // embedded-document equality: scan
+  if (keys.length !== 1) return undefined;
+  const eq = predicate.$eq;
+  if (
+    keys[0] === '$eq' &&
+    eq !== null &&
+    !isPlainObject(eq) &&
+    !Array.isArray(eq) &&
+    !(eq instanceof RegExp)
+  )
+    return [eq];
+  const list = predicate.$in;
+  if (
+    keys[0] === '$in' &&
+    Array.isArray(list) &&
+    list.every(
+      (v) => v !== null && !isPlainObject(v) && !Array.isArray(v) && !(v instanceof RegExp),
+    )
+  )
+    return list;
+  return undefined;
+}
+
+function sameKey(a: Document, b: Document): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
