@@ -1,0 +1,59 @@
+import { MongoClient, MongoServerError } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { freshName, useEmbeddedMongo } from './support.js';
+
+describe('embedded mongo: handshake as a single-node replica set primary', () => {
+  const ctx = useEmbeddedMongo();
+
+  it('answers hello as the primary of rs0, naming the address the client dialled', async () => {
+    const hello = await ctx.client.db('admin').command({ hello: 1 });
+    const dialled = new URL(ctx.server.url).host;
+    expect(hello).toMatchObject({
+      isWritablePrimary: true,
+      setName: 'rs0',
+      me: dialled,
+      hosts: [dialled],
+      primary: dialled,
+    });
+    expect(hello.maxWireVersion).toBeGreaterThanOrEqual(17);
+    expect(hello.logicalSessionTimeoutMinutes).toBeGreaterThan(0);
+  });
+
+  it('lets the driver see a replica set topology (so sessions and change streams are allowed)', async () => {
+    const internals = ctx.client as unknown as { topology: { description: { type: string } } };
+    expect(internals.topology.description.type).toBe('ReplicaSetWithPrimary');
+    const session = ctx.client.startSession();
+    const coll = ctx.client.db(freshName('db')).collection(freshName());
+    await coll.insertOne({ a: 1 }, { session });
+    expect(await coll.countDocuments({}, { session })).toBe(1);
+    await session.endSession();
+  });
+
+  it('replies with $clusterTime and operationTime', async () => {
+    const reply = await ctx.client.db('admin').command({ ping: 1 });
+    expect(reply.ok).toBe(1);
+    expect(reply.$clusterTime?.clusterTime?._bsontype).toBe('Timestamp');
+    expect(reply.operationTime?._bsontype).toBe('Timestamp');
+  });
+
+  it('names an unknown command in error 59 CommandNotFound', async () => {
+    const error = await ctx.client
+      .db('admin')
+      .command({ frobnicate: 1 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MongoServerError);
+    expect(error).toMatchObject({ code: 59, codeName: 'CommandNotFound' });
+    expect((error as Error).message).toContain('frobnicate');
+  });
+
+  it('serves a second client that connects with directConnection', async () => {
+    const url = new URL(ctx.server.url);
+    const direct = new MongoClient(`mongodb://${url.host}/?directConnection=true`);
+    try {
+      const buildInfo = await direct.db('admin').command({ buildInfo: 1 });
+      expect(buildInfo.version).toMatch(/^7\./);
+    } finally {
+      await direct.close();
+    }
+  });
+});
