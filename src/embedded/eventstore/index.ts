@@ -1,4 +1,14 @@
-// Placeholder: the embedded EventStoreDB stand-in is being written (issue 3).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLogger } from '../../logger.js';
+import type { RecoveryReport } from './log/event-log.js';
+import { FileStorage, type LogStorage, MemoryStorage } from './log/storage.js';
+import { grpc } from './protocol.js';
+import { createGrpcServer } from './server.js';
+import { EventStore } from './store/event-store.js';
+
+const log = createLogger('eventstore');
+
 export interface EmbeddedEventStoreOptions {
   host?: string;
   /** 0 or undefined picks a free port. */
@@ -11,11 +21,65 @@ export interface EmbeddedEventStore {
   /** Connection string for @eventstore/db-client, e.g. esdb://127.0.0.1:2113?tls=false */
   readonly url: string;
   readonly port: number;
+  /** What start-up recovery found: events replayed, bytes cut from a torn tail and why. */
+  readonly recovery: RecoveryReport;
   close(): Promise<void>;
 }
 
+/** The log file inside a data directory. */
+export const LOG_FILE_NAME = 'events.log';
+
+/**
+ * Starts an EventStoreDB stand-in that the unmodified @eventstore/db-client talks to over
+ * loopback. With `dataDir` the log is durable (fdatasync before every acknowledgement).
+ */
 export async function startEmbeddedEventStore(
-  _options: EmbeddedEventStoreOptions = {},
+  options: EmbeddedEventStoreOptions = {},
 ): Promise<EmbeddedEventStore> {
-  throw new Error('not implemented yet');
+  const host = options.host ?? '127.0.0.1';
+  let storage: LogStorage;
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    storage = new FileStorage(join(options.dataDir, LOG_FILE_NAME));
+  } else {
+    storage = new MemoryStorage();
+  }
+  const started = performance.now();
+  const store = await EventStore.open(storage);
+  const recoveryMs = Math.round(performance.now() - started);
+  const server = createGrpcServer(store);
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(
+      `${host}:${options.port ?? 0}`,
+      grpc.ServerCredentials.createInsecure(),
+      (error, boundPort) => (error ? reject(error) : resolve(boundPort)),
+    );
+  }).catch(async (error) => {
+    await store.close();
+    throw error;
+  });
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const url = `esdb://${urlHost}:${port}?tls=false`;
+  // Logged on the next turn, so a CLI prints the connection string as the first line of stdout.
+  setImmediate(() => {
+    const { recovery } = store;
+    const fields = { url, dataDir: options.dataDir ?? '(memory)', ...recovery, recoveryMs };
+    if (recovery.cutBytes > 0)
+      log.warn(fields, 'event store recovered, cutting a torn or corrupt tail');
+    else log.info(fields, 'event store listening');
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    recovery: store.recovery,
+    close() {
+      closing ??= (async () => {
+        // Subscriptions are endless calls: cancel them rather than wait.
+        server.forceShutdown();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
 }

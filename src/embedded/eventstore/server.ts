@@ -1,0 +1,29 @@
+import type { Server, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { appendHandler, batchAppendHandler } from './grpc/append.js';
+import { deleteHandler } from './grpc/delete.js';
+import { readHandler } from './grpc/read.js';
+import { getSupportedMethods } from './grpc/server-features.js';
+import { addUnimplementedServices } from './grpc/unimplemented.js';
+import { grpc, loadServiceModule } from './protocol.js';
+import type { EventStore } from './store/event-store.js';
+
+/** A grpc-js server speaking EventStoreDB's client protocol over the given store. */
+export function createGrpcServer(store: EventStore): Server {
+  const server = new grpc.Server({
+    // The client pings every 10 s; do not answer that with GOAWAY "too many pings".
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.http2.min_ping_interval_without_data_ms': 1000,
+  });
+  const streams = loadServiceModule('streams').StreamsService as ServiceDefinition;
+  server.addService(streams, {
+    read: readHandler(store),
+    append: appendHandler(store),
+    batchAppend: batchAppendHandler(store),
+    delete: deleteHandler(store, false),
+    tombstone: deleteHandler(store, true),
+  } as UntypedServiceImplementation);
+  const features = loadServiceModule('serverfeatures').ServerFeaturesService as ServiceDefinition;
+  server.addService(features, { getSupportedMethods } as UntypedServiceImplementation);
+  addUnimplementedServices(server);
+  return server;
+}
