@@ -69,11 +69,11 @@ describe('embedded mongo: change streams', () => {
     await c.insertOne({ _id: 'r2', balance: 2 });
     await c.insertOne({ _id: 'r3', balance: 3 });
     const resumed = c.watch([], { resumeAfter: seen._id as ResumeToken });
-    expect((await resumed.next()).documentKey).toEqual({ _id: 'r2' });
-    expect((await resumed.next()).documentKey).toEqual({ _id: 'r3' });
+    expect(await resumed.next()).toMatchObject({ documentKey: { _id: 'r2' } });
+    expect(await resumed.next()).toMatchObject({ documentKey: { _id: 'r3' } });
     await resumed.close();
     const started = c.watch([], { startAfter: seen._id as ResumeToken });
-    expect((await started.next()).documentKey).toEqual({ _id: 'r2' });
+    expect(await started.next()).toMatchObject({ documentKey: { _id: 'r2' } });
     await started.close();
   });
 

@@ -1,10 +1,10 @@
-import { Long, MongoBulkWriteError, MongoServerError } from 'mongodb';
+import { type Document, Long, MongoBulkWriteError, MongoServerError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { freshName, useEmbeddedMongo } from './support.js';
 
 describe('embedded mongo: reads and writes through the official driver', () => {
   const ctx = useEmbeddedMongo();
-  const coll = <T extends object = { _id: string; [k: string]: unknown }>() =>
+  const coll = <T extends Document = { _id: string } & Document>() =>
     ctx.client.db(freshName('db')).collection<T>(freshName());
 
   it('finds with filter, sort, projection, skip and limit', async () => {
