@@ -1,0 +1,43 @@
+import { parseId } from '../../domain/ids.js';
+import { accountActivity } from '../../live/account-activity.js';
+import { balanceChanges } from '../../live/balance-changes.js';
+import type { AccountDocument, TransactionDocument } from '../../read/documents.js';
+import { builder } from '../builder.js';
+import { asUserInputError } from '../input-errors.js';
+import { AccountType } from '../types/account.js';
+import { TransactionType } from '../types/transaction.js';
+
+builder.subscriptionFields((t) => ({
+  balanceChanged: t.field({
+    type: AccountType,
+    description:
+      'The current account document (when above afterRevision), then each new state, in order, with no gap or duplicate.',
+    args: { accountId: t.arg.id({ required: true }), afterRevision: t.arg.int() },
+    subscribe: (_root, args, context) => {
+      const accountId = asUserInputError(() => parseId(String(args.accountId), 'accountId'));
+      return balanceChanges(
+        context.live.accounts,
+        context.models.accounts,
+        accountId,
+        args.afterRevision ?? undefined,
+      );
+    },
+    resolve: (account: AccountDocument) => account,
+  }),
+  accountActivity: t.field({
+    type: TransactionType,
+    description:
+      'Every transaction above afterRevision, in order, then the live ones, each exactly once.',
+    args: { accountId: t.arg.id({ required: true }), afterRevision: t.arg.int() },
+    subscribe: (_root, args, context) => {
+      const accountId = asUserInputError(() => parseId(String(args.accountId), 'accountId'));
+      return accountActivity(
+        context.live.transactions,
+        context.models.transactions,
+        accountId,
+        args.afterRevision ?? undefined,
+      );
+    },
+    resolve: (transaction: TransactionDocument) => transaction,
+  }),
+}));

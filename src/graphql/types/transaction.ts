@@ -1,0 +1,28 @@
+import type { TransactionDocument } from '../../read/documents.js';
+import { builder } from '../builder.js';
+import { TransactionKindEnum } from './enums.js';
+import { MoneyType } from './money.js';
+
+export const TransactionType = builder.objectRef<TransactionDocument>('Transaction').implement({
+  description: 'One money movement on an account, from the read model.',
+  fields: (t) => ({
+    id: t.exposeID('_id'),
+    accountId: t.exposeID('accountId'),
+    kind: t.field({ type: TransactionKindEnum, resolve: (tx) => tx.kind }),
+    amount: t.field({
+      type: MoneyType,
+      resolve: (tx) => ({ minor: tx.amount, currency: tx.currency }),
+    }),
+    balanceAfter: t.field({
+      type: MoneyType,
+      resolve: (tx) => ({ minor: tx.balanceAfter, currency: tx.currency }),
+    }),
+    occurredAt: t.field({ type: 'DateTime', resolve: (tx) => tx.occurredAt }),
+    revision: t.exposeInt('revision', {
+      description: 'Revision of the account event that moved the money',
+    }),
+    transferId: t.exposeID('transferId', { nullable: true }),
+    counterpartyAccountId: t.exposeID('counterpartyAccountId', { nullable: true }),
+    description: t.exposeString('description', { nullable: true }),
+  }),
+});

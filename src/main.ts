@@ -1,0 +1,70 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { startTally } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { startEmbeddedEventStore } from './embedded/eventstore/index.js';
+import { startEmbeddedMongo } from './embedded/mongo/index.js';
+import { rootLogger } from './logger.js';
+import { createHttpServer } from './server.js';
+
+/**
+ * Starts Tally. Without EVENTSTORE_URL / MONGODB_URL it starts the embedded stand-ins in this
+ * process, on loopback, keeping their data under DATA_DIR, so a restart shows the same ledger.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (config.LOG_LEVEL) rootLogger.level = config.LOG_LEVEL;
+  const logger = rootLogger;
+  const closers: Array<() => Promise<void>> = [];
+
+  let eventStoreUrl = config.EVENTSTORE_URL;
+  let mongoUrl = config.MONGODB_URL;
+  if (!eventStoreUrl || !mongoUrl) {
+    await mkdir(config.DATA_DIR, { recursive: true });
+  }
+  if (!eventStoreUrl) {
+    const dataDir = resolve(join(config.DATA_DIR, 'eventstore'));
+    const store = await startEmbeddedEventStore({ host: '127.0.0.1', port: 0, dataDir });
+    closers.unshift(() => store.close());
+    eventStoreUrl = store.url;
+    logger.info({ url: store.url, dataDir }, 'embedded EventStoreDB stand-in started');
+  }
+  if (!mongoUrl) {
+    const dataDir = resolve(join(config.DATA_DIR, 'mongo'));
+    const mongo = await startEmbeddedMongo({ host: '127.0.0.1', port: 0, dataDir });
+    closers.unshift(() => mongo.close());
+    mongoUrl = mongo.url;
+    logger.info({ url: mongo.url, dataDir }, 'embedded MongoDB stand-in started');
+  }
+
+  const tally = await startTally({ eventStoreUrl, mongoUrl, mongoDb: config.MONGODB_DB, logger });
+  closers.unshift(() => tally.close());
+  const http = createHttpServer(tally.yoga);
+  closers.unshift(() => http.close());
+  await new Promise<void>((ready) => http.server.listen(config.PORT, ready));
+  logger.info(`Tally is listening: GraphiQL at http://localhost:${config.PORT}/graphql`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    for (const close of closers) {
+      await close().catch((error: unknown) =>
+        logger.error({ err: error }, 'error while shutting down'),
+      );
+    }
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    rootLogger.fatal({ err: error }, 'Tally failed to start');
+  }
+  process.exit(1);
+});

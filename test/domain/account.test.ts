@@ -1,0 +1,235 @@
+import { describe, expect, it } from 'vitest';
+import { type AccountEvent, accountDecider } from '../../src/domain/account/index.js';
+import {
+  AccountNotFoundError,
+  AccountNotOpenError,
+  CurrencyMismatchError,
+  InsufficientFundsError,
+  ValidationError,
+} from '../../src/domain/errors.js';
+import type { CurrencyCode } from '../../src/domain/money.js';
+import { deciderSpecification } from '../support/decider-specification.js';
+
+const spec = deciderSpecification(accountDecider);
+const accountId = '7d0c1c8e-1111-4c55-9a86-3b9fd7c1a001';
+const ownerId = '7d0c1c8e-2222-4c55-9a86-3b9fd7c1a001';
+const otherId = '7d0c1c8e-3333-4c55-9a86-3b9fd7c1a001';
+const transferId = '7d0c1c8e-4444-4c55-9a86-3b9fd7c1a001';
+const USD = 'USD' as CurrencyCode;
+
+const opened: AccountEvent = { type: 'AccountOpened', data: { accountId, ownerId, currency: USD } };
+const deposited = (amount: number, balanceAfter: number): AccountEvent => ({
+  type: 'MoneyDeposited',
+  data: { accountId, amount, currency: USD, balanceAfter },
+});
+const frozen: AccountEvent = { type: 'AccountFrozen', data: { accountId, reason: 'fraud check' } };
+const closed: AccountEvent = {
+  type: 'AccountClosed',
+  data: { accountId, reason: 'customer left' },
+};
+
+describe('account decider', () => {
+  it('opens an account, with an initial deposit when given', () => {
+    spec
+      .given([])
+      .when({
+        type: 'OpenAccount',
+        accountId,
+        data: { ownerId, currency: 'USD', initialDeposit: '12.5' },
+      })
+      .then([opened, deposited(1250, 1250)]);
+  });
+
+  it('refuses to open an account twice, or in an unknown currency', () => {
+    spec
+      .given([opened])
+      .when({ type: 'OpenAccount', accountId, data: { ownerId, currency: 'USD' } })
+      .thenThrows(ValidationError, (e) => expect(e.field).toBe('accountId'));
+    spec
+      .given([])
+      .when({ type: 'OpenAccount', accountId, data: { ownerId, currency: 'ABC' } })
+      .thenThrows(ValidationError, (e) => expect(e.field).toBe('currency'));
+  });
+
+  it('deposits, carrying the balance after the movement', () => {
+    spec
+      .given([opened, deposited(1000, 1000)])
+      .when({ type: 'DepositMoney', accountId, data: { amount: '0.05', description: 'interest' } })
+      .then([
+        {
+          type: 'MoneyDeposited',
+          data: {
+            accountId,
+            amount: 5,
+            currency: USD,
+            balanceAfter: 1005,
+            description: 'interest',
+          },
+        },
+      ]);
+  });
+
+  it('withdraws down to zero but never below', () => {
+    spec
+      .given([opened, deposited(1000, 1000)])
+      .when({ type: 'WithdrawMoney', accountId, data: { amount: '10' } })
+      .then([
+        {
+          type: 'MoneyWithdrawn',
+          data: { accountId, amount: 1000, currency: USD, balanceAfter: 0 },
+        },
+      ]);
+    spec
+      .given([opened, deposited(1000, 1000)])
+      .when({ type: 'WithdrawMoney', accountId, data: { amount: '10.01' } })
+      .thenThrows(InsufficientFundsError, (e) => {
+        expect(e.available).toEqual({ minor: 1000, currency: 'USD' });
+        expect(e.requested).toEqual({ minor: 1001, currency: 'USD' });
+      });
+  });
+
+  it('reports a missing account as not found', () => {
+    spec
+      .given([])
+      .when({ type: 'DepositMoney', accountId, data: { amount: '1' } })
+      .thenThrows(AccountNotFoundError, (e) => expect(e.accountId).toBe(accountId));
+  });
+
+  it('refuses movements on a frozen or closed account', () => {
+    spec
+      .given([opened, deposited(500, 500), frozen])
+      .when({ type: 'WithdrawMoney', accountId, data: { amount: '1' } })
+      .thenThrows(AccountNotOpenError, (e) => expect(e.status).toBe('FROZEN'));
+    spec
+      .given([opened, closed])
+      .when({ type: 'DepositMoney', accountId, data: { amount: '1' } })
+      .thenThrows(AccountNotOpenError, (e) => expect(e.status).toBe('CLOSED'));
+  });
+
+  it('freezes and unfreezes with a reason, which must not be blank', () => {
+    spec
+      .given([opened])
+      .when({ type: 'FreezeAccount', accountId, data: { reason: ' fraud check ' } })
+      .then([frozen]);
+    spec
+      .given([opened, frozen])
+      .when({ type: 'UnfreezeAccount', accountId, data: { reason: 'cleared' } })
+      .then([{ type: 'AccountUnfrozen', data: { accountId, reason: 'cleared' } }]);
+    spec
+      .given([opened])
+      .when({ type: 'FreezeAccount', accountId, data: { reason: '   ' } })
+      .thenThrows(ValidationError, (e) => expect(e.field).toBe('reason'));
+    spec
+      .given([opened])
+      .when({ type: 'UnfreezeAccount', accountId, data: { reason: 'why not' } })
+      .thenThrows(ValidationError);
+  });
+
+  it('closes only at zero balance, and a closed account cannot be reopened', () => {
+    spec
+      .given([opened, deposited(1, 1)])
+      .when({ type: 'CloseAccount', accountId, data: { reason: 'done' } })
+      .thenThrows(ValidationError, (e) => expect(e.message).toMatch(/zero balance/));
+    spec
+      .given([opened])
+      .when({ type: 'CloseAccount', accountId, data: { reason: 'customer left' } })
+      .then([closed]);
+    spec
+      .given([opened, closed])
+      .when({ type: 'UnfreezeAccount', accountId, data: { reason: 'reopen' } })
+      .thenThrows(ValidationError);
+    spec
+      .given([opened, closed])
+      .when({ type: 'CloseAccount', accountId, data: { reason: 'again' } })
+      .thenThrows(AccountNotOpenError);
+  });
+
+  it('sends a transfer by debiting at once, never to itself', () => {
+    spec
+      .given([opened, deposited(1000, 1000)])
+      .when({
+        type: 'SendTransfer',
+        accountId,
+        data: { transferId, toAccountId: otherId, amount: '4' },
+      })
+      .then([
+        {
+          type: 'TransferSent',
+          data: {
+            accountId,
+            amount: 400,
+            currency: USD,
+            balanceAfter: 600,
+            transferId,
+            toAccountId: otherId,
+          },
+        },
+      ]);
+    spec
+      .given([opened, deposited(1000, 1000)])
+      .when({
+        type: 'SendTransfer',
+        accountId,
+        data: { transferId, toAccountId: accountId, amount: '4' },
+      })
+      .thenThrows(ValidationError, (e) => expect(e.field).toBe('toAccountId'));
+  });
+
+  it('receives a transfer only when open and in the same currency', () => {
+    const receive = (currency: string) =>
+      ({
+        type: 'ReceiveTransfer',
+        accountId,
+        data: { transferId, fromAccountId: otherId, amount: 300, currency },
+      }) as const;
+    spec
+      .given([opened])
+      .when(receive('USD'))
+      .then([
+        {
+          type: 'TransferReceived',
+          data: {
+            accountId,
+            amount: 300,
+            currency: USD,
+            balanceAfter: 300,
+            transferId,
+            fromAccountId: otherId,
+          },
+        },
+      ]);
+    spec.given([opened]).when(receive('EUR')).thenThrows(CurrencyMismatchError);
+    spec.given([opened, frozen]).when(receive('USD')).thenThrows(AccountNotOpenError);
+    spec.given([]).when(receive('USD')).thenThrows(AccountNotFoundError);
+  });
+
+  it('takes a refund whatever its status, because the money was already its own', () => {
+    spec
+      .given([opened, frozen])
+      .when({
+        type: 'RefundTransfer',
+        accountId,
+        data: {
+          transferId,
+          toAccountId: otherId,
+          amount: 300,
+          currency: 'USD',
+          reason: 'target frozen',
+        },
+      })
+      .then([
+        {
+          type: 'TransferRefunded',
+          data: {
+            accountId,
+            amount: 300,
+            currency: USD,
+            balanceAfter: 300,
+            transferId,
+            toAccountId: otherId,
+            reason: 'target frozen',
+          },
+        },
+      ]);
+  });
+});
