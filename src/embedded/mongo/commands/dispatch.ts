@@ -13,7 +13,7 @@ import {
   listIndexes,
 } from './ddl.js';
 import { buildInfo, hello, ok } from './handshake.js';
-import { aggregate, count, distinct, find, getMore, killCursors } from './read.js';
+import { aggregate, count, distinct, explain, find, getMore, killCursors } from './read.js';
 import { RetryableWrites } from './retryable-writes.js';
 import { findAndModify, insert, remove, update } from './write.js';
 
@@ -41,6 +41,7 @@ const HANDLERS: Record<string, CommandHandler> = {
   update,
   delete: remove,
   findandmodify: findAndModify,
+  explain,
   createindexes: createIndexes,
   listindexes: listIndexes,
   dropindexes: dropIndexes,

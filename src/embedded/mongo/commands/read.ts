@@ -6,6 +6,7 @@ import { keyOf } from '../data/index-key.js';
 import { candidateValues, isPlainObject } from '../data/paths.js';
 import { mingoOptions } from '../data/query.js';
 import { projectDocuments, sortDocuments } from '../data/sort-project.js';
+import type { QueryStats } from '../storage/collection.js';
 import { changeStreamGetMore, openChangeStream } from './change-stream.js';
 import {
   type CommandHandler,
@@ -60,13 +61,19 @@ export const find: CommandHandler = (state, request) => {
   const name = collectionName(request);
   const filter = filterArg(body.filter, 'filter');
   const coll = state.store.get(db, name);
-  let results = coll ? [...coll.find(filter)] : [];
-  results = sortDocuments(results, filterArg(body.sort, 'sort'));
   const skip = asCount(body.skip, 'skip');
   if (skip < 0) throw badValue('skip value must be non-negative');
   const limitArg = asCount(body.limit, 'limit');
   if (limitArg < 0) throw badValue('limit value must be non-negative');
   const limit = Math.abs(limitArg);
+  const sort = filterArg(body.sort, 'sort');
+  let results: Document[] = [];
+  if (coll) {
+    results =
+      sort && '$natural' in sort
+        ? sortDocuments([...coll.find(filter)], sort)
+        : coll.query(filter, sort, limit ? skip + limit : undefined);
+  }
   results = results.slice(skip, limit ? skip + limit : undefined);
   const projection = filterArg(body.projection, 'projection');
   const positional = projection && Object.keys(projection).some((k) => k.endsWith('.$'));
@@ -209,3 +216,44 @@ export function collStatsDocument(state: ServerState, db: string, name: string):
 }
 
 export type { CommandRequest };
+
+/**
+ * `explain` for find/count/distinct/aggregate-less reads: reports the access path (IDHACK,
+ * IXSCAN with the index name, or COLLSCAN) and the documents examined, in mongod's field names.
+ */
+export const explain: CommandHandler = (state, request) => {
+  const inner = request.body.explain;
+  if (!isPlainObject(inner) || typeof inner.find !== 'string') {
+    throw new MongoCommandError(2, 'explain is supported for find only', 'BadValue');
+  }
+  const coll = state.store.get(request.db, inner.find);
+  const filter = filterArg(inner.filter, 'filter');
+  const stats: QueryStats = { stage: 'COLLSCAN', examined: 0 };
+  const limit = Math.abs(asCount(inner.limit, 'limit'));
+  const results = coll
+    ? coll.query(
+        filter,
+        filterArg(inner.sort, 'sort'),
+        limit ? limit + asCount(inner.skip, 'skip') : undefined,
+        stats,
+      )
+    : [];
+  const inputStage =
+    stats.stage === 'IXSCAN'
+      ? { stage: 'IXSCAN', indexName: stats.indexName }
+      : { stage: stats.stage };
+  return {
+    queryPlanner: {
+      namespace: `${request.db}.${inner.find}`,
+      winningPlan: stats.stage === 'IXSCAN' ? { stage: 'FETCH', inputStage } : inputStage,
+      rejectedPlans: [],
+    },
+    executionStats: {
+      nReturned: results.length,
+      totalDocsExamined: stats.examined,
+      totalKeysExamined: stats.stage === 'COLLSCAN' ? 0 : stats.examined,
+      executionStages: inputStage,
+    },
+    ok: 1,
+  };
+};

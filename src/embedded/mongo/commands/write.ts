@@ -120,9 +120,7 @@ export function updateStatement(
   if (options.multi && !Array.isArray(spec) && !isOperatorUpdate(spec)) {
     throw badValue('multi update is not supported for replacement-style update');
   }
-  let matches = [...coll.find(filter)];
-  if (options.sort) matches = sortDocuments(matches, options.sort);
-  if (!options.multi) matches = matches.slice(0, 1);
+  const matches = coll.query(filter, options.sort, options.multi ? undefined : 1);
   const outcome: UpdateOutcome = { matched: matches.length, modified: 0 };
   for (const before of matches) {
     const after = applyUpdate(before, spec, {
@@ -193,8 +191,7 @@ export const remove: CommandHandler = (state, request) => {
     if (limit !== 0 && limit !== 1)
       throw badValue(`The limit field in delete objects must be 0 or 1. Got ${limit}`);
     if (!coll) return;
-    const matches = [...coll.find(stmt.q)];
-    for (const doc of limit === 1 ? matches.slice(0, 1) : matches) {
+    for (const doc of coll.query(stmt.q, undefined, limit === 1 ? 1 : undefined)) {
       coll.delete(doc);
       n++;
     }
@@ -212,7 +209,7 @@ export const findAndModify: CommandHandler = (state, request) => {
     doc ? (projectDocuments([doc], fields)[0] ?? null) : null;
   if (body.remove === true) {
     if (body.update !== undefined) throw badValue('Cannot specify both an update and remove=true');
-    const [doc] = sortDocuments([...coll.find(query)], sort);
+    const [doc] = coll.query(query, sort, 1);
     if (doc) coll.delete(doc);
     return { lastErrorObject: { n: doc ? 1 : 0 }, value: project(doc), ok: 1 };
   }

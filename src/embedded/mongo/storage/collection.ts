@@ -2,15 +2,30 @@ import { ObjectId } from 'bson';
 import type { Document } from '../data/bson-values.js';
 import { DuplicateKeyError, MongoCommandError } from '../data/errors.js';
 import { keyOf } from '../data/index-key.js';
-import { isPlainObject } from '../data/paths.js';
 import { compileFilter } from '../data/query.js';
 import { type IndexSpec, SecondaryIndex } from '../data/secondary-index.js';
+import { sortDocuments } from '../data/sort-project.js';
+import { equalityValues, planIndex } from './query-plan.js';
 
 /** What a collection tells its store after each write (change streams and persistence listen). */
 export type WriteEvent =
   | { kind: 'insert'; collection: Collection; after: Document }
   | { kind: 'update' | 'replace'; collection: Collection; before: Document; after: Document }
   | { kind: 'delete'; collection: Collection; before: Document };
+
+/** What `explain` reports: how the documents were found and how many were read. */
+export interface QueryStats {
+  stage: 'IDHACK' | 'IXSCAN' | 'COLLSCAN';
+  indexName?: string;
+  examined: number;
+}
+
+interface Candidates {
+  docs: Iterable<Document>;
+  sorted: boolean;
+  stage: QueryStats['stage'];
+  indexName?: string;
+}
 
 export const ID_INDEX: IndexSpec = { name: '_id_', key: { _id: 1 } };
 
@@ -110,26 +125,58 @@ export class Collection {
     this.emit({ kind: 'delete', collection: this, before: doc });
   }
 
-  /** Documents matching `filter`, in natural order, reading only what an index allows. */
+  /** Documents matching `filter`, reading only what an index allows (order not guaranteed). */
   *find(filter: Document | undefined): Generator<Document> {
     const matcher = compileFilter(filter);
-    for (const doc of this.candidates(filter ?? {})) {
+    for (const doc of this.candidates(filter ?? {}, undefined).docs) {
       if (matcher.test(doc)) yield doc;
     }
   }
 
-  /** The smallest set of documents that can match: an _id hit, an index hit, or everything. */
-  private candidates(filter: Document): Iterable<Document> {
-    const idValues = equalityValues(filter._id);
-    if (idValues) return this.byIds(idValues.map(keyOf));
-    for (const index of this.indexes.values()) {
-      if (index.spec.partialFilterExpression || index.spec.sparse) continue;
-      const perField = index.fields.map((f) => equalityValues(filter[f]));
-      if (perField.some((v) => v === undefined || v.length !== 1)) continue;
-      const ids = index.lookup(perField.map((v) => v![0]));
-      return this.byIds(ids ? [...ids] : []);
+  /**
+   * Matching documents in `sort` order, at most `max` of them. When an index gives the order,
+   * the scan stops after `max` matches instead of reading and sorting everything.
+   */
+  query(
+    filter: Document | undefined,
+    sort: Document | undefined,
+    max?: number,
+    stats?: QueryStats,
+  ): Document[] {
+    const matcher = compileFilter(filter);
+    const hasSort = sort !== undefined && Object.keys(sort).length > 0;
+    const { docs, sorted, stage, indexName } = this.candidates(
+      filter ?? {},
+      hasSort ? sort : undefined,
+    );
+    if (stats) Object.assign(stats, { stage, indexName, examined: 0 });
+    const out: Document[] = [];
+    const stopEarly = max !== undefined && (sorted || !hasSort);
+    for (const doc of docs) {
+      if (stats) stats.examined++;
+      if (!matcher.test(doc)) continue;
+      out.push(doc);
+      if (stopEarly && out.length >= max) break;
     }
-    return this.docs.values();
+    return hasSort && !sorted ? sortDocuments(out, sort) : out;
+  }
+
+  /** The smallest set of documents that can match: an _id hit, an index scan, or everything. */
+  private candidates(filter: Document, sort: Document | undefined): Candidates {
+    const idValues = equalityValues(filter._id);
+    if (idValues) {
+      const docs = this.byIds(idValues.map(keyOf));
+      return { docs, sorted: idValues.length <= 1, stage: 'IDHACK', indexName: ID_INDEX.name };
+    }
+    const plan = planIndex(this.indexes.values(), filter, sort);
+    if (!plan) return { docs: this.docs.values(), sorted: false, stage: 'COLLSCAN' };
+    const { index, prefix } = plan;
+    const found = { sorted: plan.sorted, stage: 'IXSCAN' as const, indexName: index.name };
+    if (prefix.length === index.fields.length) {
+      const ids = index.lookup(prefix);
+      return { docs: this.byIds(ids ? [...ids] : []), ...found };
+    }
+    return { docs: this.byIds(index.scan(prefix, plan.lo, plan.hi, plan.reverse)), ...found };
   }
 
   private *byIds(ids: Iterable<string>): Generator<Document> {
@@ -138,36 +185,6 @@ export class Collection {
       if (doc) yield doc;
     }
   }
-}
-
-/** The values an equality predicate (`v`, `{$eq: v}`, `{$in: [...]}`) allows, if it is one. */
-function equalityValues(predicate: unknown): unknown[] | undefined {
-  if (predicate === undefined) return undefined;
-  if (predicate === null || predicate instanceof RegExp || Array.isArray(predicate))
-    return undefined;
-  if (!isPlainObject(predicate)) return [predicate];
-  const keys = Object.keys(predicate);
-  if (keys.length === 0 || !keys[0]!.startsWith('$')) return undefined; // embedded-document equality: scan
-  if (keys.length !== 1) return undefined;
-  const eq = predicate.$eq;
-  if (
-    keys[0] === '$eq' &&
-    eq !== null &&
-    !isPlainObject(eq) &&
-    !Array.isArray(eq) &&
-    !(eq instanceof RegExp)
-  )
-    return [eq];
-  const list = predicate.$in;
-  if (
-    keys[0] === '$in' &&
-    Array.isArray(list) &&
-    list.every(
-      (v) => v !== null && !isPlainObject(v) && !Array.isArray(v) && !(v instanceof RegExp),
-    )
-  )
-    return list;
-  return undefined;
 }
 
 function sameKey(a: Document, b: Document): boolean {
