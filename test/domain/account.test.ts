@@ -37,7 +37,7 @@ describe('account decider', () => {
         accountId,
         data: { ownerId, currency: 'USD', initialDeposit: '12.5' },
       })
-      .then([opened, deposited(1250, 1250)]);
+      .thenEmits([opened, deposited(1250, 1250)]);
   });
 
   it('refuses to open an account twice, or in an unknown currency', () => {
@@ -55,7 +55,7 @@ describe('account decider', () => {
     spec
       .given([opened, deposited(1000, 1000)])
       .when({ type: 'DepositMoney', accountId, data: { amount: '0.05', description: 'interest' } })
-      .then([
+      .thenEmits([
         {
           type: 'MoneyDeposited',
           data: {
@@ -73,7 +73,7 @@ describe('account decider', () => {
     spec
       .given([opened, deposited(1000, 1000)])
       .when({ type: 'WithdrawMoney', accountId, data: { amount: '10' } })
-      .then([
+      .thenEmits([
         {
           type: 'MoneyWithdrawn',
           data: { accountId, amount: 1000, currency: USD, balanceAfter: 0 },
@@ -110,11 +110,11 @@ describe('account decider', () => {
     spec
       .given([opened])
       .when({ type: 'FreezeAccount', accountId, data: { reason: ' fraud check ' } })
-      .then([frozen]);
+      .thenEmits([frozen]);
     spec
       .given([opened, frozen])
       .when({ type: 'UnfreezeAccount', accountId, data: { reason: 'cleared' } })
-      .then([{ type: 'AccountUnfrozen', data: { accountId, reason: 'cleared' } }]);
+      .thenEmits([{ type: 'AccountUnfrozen', data: { accountId, reason: 'cleared' } }]);
     spec
       .given([opened])
       .when({ type: 'FreezeAccount', accountId, data: { reason: '   ' } })
@@ -133,7 +133,7 @@ describe('account decider', () => {
     spec
       .given([opened])
       .when({ type: 'CloseAccount', accountId, data: { reason: 'customer left' } })
-      .then([closed]);
+      .thenEmits([closed]);
     spec
       .given([opened, closed])
       .when({ type: 'UnfreezeAccount', accountId, data: { reason: 'reopen' } })
@@ -152,7 +152,7 @@ describe('account decider', () => {
         accountId,
         data: { transferId, toAccountId: otherId, amount: '4' },
       })
-      .then([
+      .thenEmits([
         {
           type: 'TransferSent',
           data: {
@@ -185,7 +185,7 @@ describe('account decider', () => {
     spec
       .given([opened])
       .when(receive('USD'))
-      .then([
+      .thenEmits([
         {
           type: 'TransferReceived',
           data: {
@@ -217,7 +217,7 @@ describe('account decider', () => {
           reason: 'target frozen',
         },
       })
-      .then([
+      .thenEmits([
         {
           type: 'TransferRefunded',
           data: {

@@ -24,7 +24,7 @@ describe('transfer decider', () => {
     spec
       .given([])
       .when({ type: 'InitiateTransfer', transferId, data: initiation })
-      .then([initiated]);
+      .thenEmits([initiated]);
     spec
       .given([initiated])
       .when({ type: 'InitiateTransfer', transferId, data: initiation })
@@ -32,7 +32,7 @@ describe('transfer decider', () => {
   });
 
   it('settles exactly once: completing twice is a no-op', () => {
-    spec.given([initiated]).when({ type: 'CompleteTransfer', transferId }).then([completed]);
+    spec.given([initiated]).when({ type: 'CompleteTransfer', transferId }).thenEmits([completed]);
     spec
       .given([initiated, completed])
       .when({ type: 'CompleteTransfer', transferId })
@@ -54,6 +54,6 @@ describe('transfer decider', () => {
     spec
       .given([initiated])
       .when({ type: 'RejectTransfer', transferId, data: { reason: 'frozen' } })
-      .then([rejected]);
+      .thenEmits([rejected]);
   });
 });

@@ -3,7 +3,7 @@ import type { Decider } from '../../src/domain/decider.js';
 
 /**
  * Given/when/then for a pure decider, after Emmett's DeciderSpecification:
- *   spec.given([events]).when(command).then([events]) or .thenThrows(ErrorClass, matcher)
+ *   spec.given([events]).when(command).thenEmits([events]) or .thenThrows(ErrorClass, matcher)
  */
 export function deciderSpecification<State, Command, Event extends { type: string; data: unknown }>(
   decider: Decider<State, Command, Event>,
@@ -15,7 +15,7 @@ export function deciderSpecification<State, Command, Event extends { type: strin
         when(command: Command) {
           const decide = () => decider.decide(command, state);
           return {
-            then(expected: Event[]) {
+            thenEmits(expected: Event[]) {
               expect(decide()).toEqual(expected);
             },
             thenNothingHappens() {
