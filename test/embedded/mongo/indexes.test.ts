@@ -4,7 +4,8 @@ import { freshName, useEmbeddedMongo } from './support.js';
 
 describe('embedded mongo: indexes', () => {
   const ctx = useEmbeddedMongo();
-  const coll = () => ctx.client.db(freshName('db')).collection<Document>(freshName());
+  // biome-ignore lint/suspicious/noExplicitAny: documents of many shapes, typed by the assertions
+  const coll = () => ctx.client.db(freshName('db')).collection<any>(freshName());
 
   async function seed(size: number) {
     const c = coll();

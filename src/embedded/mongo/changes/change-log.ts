@@ -85,6 +85,8 @@ export class ChangeLog {
       case 'dropDatabase':
         rec = { ...base, operationType: 'dropDatabase', db: event.db };
         break;
+      default:
+        return;
     }
     this.records.push(rec);
     if (this.records.length - this.head > this.capacity) this.head += 1;

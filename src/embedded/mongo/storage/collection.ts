@@ -9,6 +9,8 @@ import { equalityValues, planIndex } from './query-plan.js';
 
 /** What a collection tells its store after each write (change streams and persistence listen). */
 export type WriteEvent =
+  | { kind: 'createIndex'; collection: Collection; spec: IndexSpec }
+  | { kind: 'dropIndex'; collection: Collection; name: string }
   | { kind: 'insert'; collection: Collection; after: Document }
   | { kind: 'update' | 'replace'; collection: Collection; before: Document; after: Document }
   | { kind: 'delete'; collection: Collection; before: Document };
@@ -77,6 +79,7 @@ export class Collection {
       index.add(id, doc);
     }
     this.indexes.set(spec.name, index);
+    this.emit({ kind: 'createIndex', collection: this, spec });
     return true;
   }
 
@@ -86,6 +89,7 @@ export class Collection {
     if (!this.indexes.delete(name)) {
       throw new MongoCommandError(27, `index not found with name [${name}]`, 'IndexNotFound');
     }
+    this.emit({ kind: 'dropIndex', collection: this, name });
   }
 
   listIndexSpecs(): IndexSpec[] {

@@ -3,6 +3,7 @@ import { Collection, type WriteEvent } from './collection.js';
 
 export type StoreEvent =
   | WriteEvent
+  | { kind: 'createCollection'; db: string; coll: string }
   | { kind: 'drop'; db: string; coll: string }
   | { kind: 'dropDatabase'; db: string };
 
@@ -44,6 +45,7 @@ export class Store {
     if (!coll) {
       coll = new Collection(db, name, this.emit);
       colls.set(name, coll);
+      this.emit({ kind: 'createCollection', db, coll: name });
     }
     return coll;
   }
