@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // graphql 16 ships CJS ("main") and ESM ("module") builds. Node, and so yoga, loads the CJS
+    // one; Vite would give our sources the ESM one, and GraphQLError instanceof checks would
+    // then fail between the two copies. Pin our sources to the copy Node loads.
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     // The embedded EventStoreDB and MongoDB stand-ins start once per run, here.

@@ -13,6 +13,7 @@ import {
 } from '../domain/transfer/index.js';
 import type { CommandContext } from './envelope.js';
 import { type CommandOutcome, handleCommand } from './handle-command.js';
+import { StreamQueue } from './stream-queue.js';
 import { initiationOf, transferStepId } from './transfer-initiation.js';
 
 export type ExistingAccount = Extract<AccountState, { exists: true }>;
@@ -39,6 +40,8 @@ export interface SendTransferInput {
 
 /** The write side: commands on account and transfer streams, through @eventstore/db-client. */
 export class Ledger {
+  readonly #queue = new StreamQueue();
+
   constructor(private readonly client: EventStoreDBClient) {}
 
   async executeOnAccount(command: AccountCommand, context: CommandContext): Promise<AccountResult> {
@@ -63,12 +66,9 @@ export class Ledger {
     command: Parameters<typeof transferDecider.decide>[0],
     context: CommandContext,
   ): Promise<CommandOutcome<TransferState>> {
-    return handleCommand(
-      this.client,
-      transferStreamName(command.transferId),
-      transferDecider,
-      command,
-      context,
+    const stream = transferStreamName(command.transferId);
+    return this.#queue.run(stream, () =>
+      handleCommand(this.client, stream, transferDecider, command, context),
     );
   }
 

@@ -82,12 +82,9 @@ const errorClasses = [
   ConcurrencyConflictError,
 ];
 
-/** Union members resolve by class: a domain error is its own type, anything else the success. */
+/** Union members resolve by the failure's type name; anything else is the success. */
 function resolveResultType(successType: string) {
-  return (value: unknown) => {
-    const errorClass = errorClasses.find((c) => value instanceof c);
-    return errorClass ? errorClass.name : successType;
-  };
+  return (value: object) => ('__typename' in value ? String(value.__typename) : successType);
 }
 
 export const AccountCommandResultType = builder.unionType('AccountCommandResult', {
@@ -121,7 +118,11 @@ export async function asResult<T, C extends ErrorClass>(
   try {
     return await work();
   } catch (error) {
-    if (unionErrors.some((c) => error instanceof c)) return error as InstanceType<C>;
-    throw error;
+    const errorClass = unionErrors.find((c) => error instanceof c);
+    if (!errorClass || !(error instanceof Error)) throw error;
+    // graphql-js treats a returned Error instance as a field error, so the failure travels as
+    // a plain copy of it, which the error object types read just the same.
+    const failure = { ...error, message: error.message, __typename: errorClass.name };
+    return failure as unknown as InstanceType<C>;
   }
 }
