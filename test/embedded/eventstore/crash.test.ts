@@ -29,6 +29,8 @@ function startChild(dataDir: string): Promise<{ child: ChildProcess; url: string
       env: { ...process.env, LOG_LEVEL: 'warn' },
     },
   );
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (url) => resolve({ child, url }));
@@ -44,8 +46,12 @@ function killed(child: ChildProcess): Promise<void> {
   });
 }
 
+const children = new Set<ChildProcess>();
 const dataDir = mkdtempSync(join(tmpdir(), 'tally-es-crash-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+afterAll(async () => {
+  for (const child of children) await killed(child);
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 it('keeps every acknowledged event, whole and in place, across repeated SIGKILLs', async () => {
   const acked: Acked[] = [];
@@ -67,8 +73,8 @@ it('keeps every acknowledged event, whole and in place, across repeated SIGKILLs
       let next = await nextRevision(client, stream);
       while (!stop) {
         const events = [
-          jsonEvent({ type: 'Pair', data: { n: next } }),
-          jsonEvent({ type: 'Pair', data: { n: next + 1n } }),
+          jsonEvent({ type: 'Pair', data: { n: Number(next) } }),
+          jsonEvent({ type: 'Pair', data: { n: Number(next) + 1 } }),
         ];
         attempted.set(
           events[0]!.id,
@@ -103,7 +109,8 @@ it('keeps every acknowledged event, whole and in place, across repeated SIGKILLs
     stop = true;
     await killed(child);
     await Promise.allSettled(writers);
-    await client.dispose().catch(() => {});
+    // dispose() on a client whose server was killed can wait forever: don't wait for it.
+    void client.dispose().catch(() => {});
   }
 
   const { child, url } = await startChild(dataDir);
