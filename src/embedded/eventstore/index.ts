@@ -5,7 +5,7 @@ import type { RecoveryReport } from './log/event-log.js';
 import { FileStorage, type LogStorage, MemoryStorage } from './log/storage.js';
 import { grpc } from './protocol.js';
 import { createGrpcServer } from './server.js';
-import { EventStore } from './store/event-store.js';
+import { type Clock, EventStore } from './store/event-store.js';
 
 const log = createLogger('eventstore');
 
@@ -15,6 +15,8 @@ export interface EmbeddedEventStoreOptions {
   port?: number;
   /** Directory of the durable log; undefined means memory-only mode. */
   dataDir?: string;
+  /** Server clock (ms since the Unix epoch); tests move it to check `$maxAge`. */
+  clock?: Clock;
 }
 
 export interface EmbeddedEventStore {
@@ -45,7 +47,7 @@ export async function startEmbeddedEventStore(
     storage = new MemoryStorage();
   }
   const started = performance.now();
-  const store = await EventStore.open(storage);
+  const store = await EventStore.open(storage, options.clock);
   const recoveryMs = Math.round(performance.now() - started);
   const server = createGrpcServer(store);
   const port = await new Promise<number>((resolve, reject) => {

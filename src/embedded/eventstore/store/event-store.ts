@@ -51,10 +51,14 @@ export class EventStore {
   recovery: RecoveryReport = { events: 0, cutBytes: 0 };
   #closed = false;
 
-  private constructor() {}
+  readonly #clock: Clock;
 
-  static async open(storage: LogStorage): Promise<EventStore> {
-    const store = new EventStore();
+  private constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  static async open(storage: LogStorage, clock: Clock = systemClock): Promise<EventStore> {
+    const store = new EventStore(clock);
     const { log, recovery } = await EventLog.open(storage, (event) => store.#index(event, true));
     store.#log = log;
     store.recovery = recovery;
@@ -222,7 +226,7 @@ export class EventStore {
         ),
       ]);
     }
-    const created = nowTicks();
+    const created = this.#nowTicks();
     transactions.push(
       events.map((event, index) => ({
         commit: 0,
@@ -247,6 +251,11 @@ export class EventStore {
     });
   }
 
+  /** Server clock in .NET ticks (100 ns) since the Unix epoch, as `created` carries it. */
+  #nowTicks(): bigint {
+    return BigInt(Math.round(this.#clock() * 10_000));
+  }
+
   #metadataEvent(streamName: string, data: Buffer): NewEvent {
     const metastream = this.#streamFor(metastreamOf(streamName));
     return {
@@ -254,7 +263,7 @@ export class EventStore {
       transactionEnd: false,
       streamName: metastream.name,
       revision: BigInt(metastream.lastRevision + 1),
-      created: nowTicks(),
+      created: this.#nowTicks(),
       id: randomUuidBytes(),
       type: '$metadata',
       contentType: 'application/json',
@@ -309,7 +318,7 @@ export class EventStore {
       transactionEnd: false,
       streamName,
       revision: TOMBSTONE_REVISION,
-      created: nowTicks(),
+      created: this.#nowTicks(),
       id: randomUuidBytes(),
       type: '$streamDeleted',
       contentType: 'application/octet-stream',
@@ -340,7 +349,7 @@ export class EventStore {
     if (isMetastream(stream.name)) first = Math.max(first, end - 1);
     const minCreated =
       metadata?.maxAge !== undefined
-        ? nowTicks() - BigInt(Math.floor(metadata.maxAge)) * 10_000_000n
+        ? this.#nowTicks() - BigInt(Math.floor(metadata.maxAge)) * 10_000_000n
         : undefined;
     return { first, end, minCreated };
   }
@@ -404,12 +413,10 @@ function positionResult(written: LogEvent[], currentRevision: bigint): WriteResu
   };
 }
 
-const TICKS_AT_TIME_ORIGIN = BigInt(Math.round(performance.timeOrigin * 10_000));
+/** The server clock: milliseconds since the Unix epoch, sub-millisecond precise. */
+export type Clock = () => number;
 
-/** Server clock in .NET ticks (100 ns) since the Unix epoch. */
-export function nowTicks(): bigint {
-  return TICKS_AT_TIME_ORIGIN + BigInt(Math.round(performance.now() * 10_000));
-}
+export const systemClock: Clock = () => performance.timeOrigin + performance.now();
 
 function randomUuidBytes(): Buffer {
   return Buffer.from(crypto.randomUUID().replaceAll('-', ''), 'hex');
