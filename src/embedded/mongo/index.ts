@@ -1,4 +1,5 @@
 import { WireServer } from './server.js';
+import { Persistence } from './storage/persistence.js';
 import { Store } from './storage/store.js';
 
 export interface EmbeddedMongoOptions {
@@ -25,14 +26,30 @@ export async function startEmbeddedMongo(
 ): Promise<EmbeddedMongo> {
   const host = options.host ?? '127.0.0.1';
   const store = new Store();
+  const opened = options.dataDir ? Persistence.open(options.dataDir, store) : undefined;
   // `me`/`hosts` must equal what the client dials, which needs the port: bind first, then name it.
   let me = '';
   const server = new WireServer(store, () => me);
-  const port = await server.listen(options.port ?? 0, host);
+  const seqOf = () => server.state.changes.lastSeq;
+  if (opened) {
+    server.state.changes.continueAfter(opened.lastSeq);
+    opened.persistence.attach(store, seqOf);
+  }
+  let port: number;
+  try {
+    port = await server.listen(options.port ?? 0, host);
+  } catch (error) {
+    opened?.persistence.close(store, seqOf);
+    throw error;
+  }
   me = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let closed: Promise<void> | undefined;
   return {
     url: `mongodb://${me}/?replicaSet=rs0`,
     port,
-    close: () => server.close(),
+    close: () => {
+      closed ??= server.close().then(() => opened?.persistence.close(store, seqOf));
+      return closed;
+    },
   };
 }

@@ -33,6 +33,14 @@ export class ChangeLog {
     private readonly capacity = 100_000,
   ) {}
 
+  /**
+   * After a restart from disk: continue numbering where the previous run stopped, with an empty
+   * history, so older tokens get ChangeStreamHistoryLost rather than pointing at other changes.
+   */
+  continueAfter(seq: number): void {
+    if (this.records.length === 0 && seq >= this.nextSeq) this.nextSeq = seq + 1;
+  }
+
   /** The seq of the newest record, 0 when none was written yet. */
   get lastSeq(): number {
     return this.nextSeq - 1;
@@ -43,6 +51,13 @@ export class ChangeLog {
   }
 
   record(event: StoreEvent): void {
+    if (
+      event.kind === 'createCollection' ||
+      event.kind === 'createIndex' ||
+      event.kind === 'dropIndex'
+    ) {
+      return; // DDL events appear in change streams only with showExpandedEvents, not supported here
+    }
     const base = { seq: this.nextSeq++, clusterTime: this.clock.tick(), wallTime: new Date() };
     let rec: ChangeRecord;
     switch (event.kind) {
