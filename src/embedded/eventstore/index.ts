@@ -25,6 +25,8 @@ export interface EmbeddedEventStore {
   readonly port: number;
   /** What start-up recovery found: events replayed, bytes cut from a torn tail and why. */
   readonly recovery: RecoveryReport;
+  /** Active subscriptions: what each was sent and what is buffered for it (diagnostics). */
+  subscriptions(): Array<{ target: string; delivered: number; buffered: number; blocked: boolean }>;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,13 @@ export async function startEmbeddedEventStore(
     url,
     port,
     recovery: store.recovery,
+    subscriptions: () =>
+      [...store.subscriptions].map((s) => ({
+        target: s.target,
+        delivered: s.delivered,
+        buffered: s.buffered(),
+        blocked: s.blocked(),
+      })),
     close() {
       closing ??= (async () => {
         // Subscriptions are endless calls: cancel them rather than wait.

@@ -22,6 +22,11 @@ export class ResponseSink {
     call.on('drain', () => this.#wakeDrain?.());
   }
 
+  /** Waiting for the client (or the network) to take what was already written. */
+  get blocked(): boolean {
+    return this.#wakeDrain !== undefined;
+  }
+
   get closed(): boolean {
     return this.#closed || this.call.cancelled;
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LOG_HEADER_SIZE } from '../log/event-log.js';
 import type { LogEvent } from '../log/record.js';
 import { streamsPb } from '../protocol.js';
-import type { EventStore } from '../store/event-store.js';
+import type { EventStore, SubscriptionProgress } from '../store/event-store.js';
 import { checkpointResponse, parseUint64, readEventResponse, streamNameOf } from './convert.js';
 import { invalidArgument, streamDeletedError } from './errors.js';
 import { type EventFilter, parseFilter } from './filter.js';
@@ -18,17 +18,25 @@ import { validateStreamName } from './validation.js';
  */
 class Wakeup {
   #wake: (() => void) | undefined;
+  readonly progress: SubscriptionProgress;
 
-  constructor(store: EventStore, sink: ResponseSink) {
+  constructor(store: EventStore, sink: ResponseSink, target: string) {
+    this.progress = {
+      target,
+      delivered: 0,
+      buffered: () => sink.call.writableLength,
+      blocked: () => sink.blocked,
+    };
+    store.subscriptions.add(this.progress);
     const unsubscribe = store.onCommit(() => this.wake());
-    sink.call.on('cancelled', () => {
+    const close = () => {
       unsubscribe();
+      store.subscriptions.delete(this.progress);
       this.wake();
-    });
-    sink.call.on('close', () => {
-      unsubscribe();
-      this.wake();
-    });
+    };
+    sink.call.on('cancelled', close);
+    sink.call.on('close', close);
+    sink.call.on('finish', close);
   }
 
   wake(): void {
@@ -69,7 +77,7 @@ export async function subscribeToStream(
   const invalid = validateStreamName(name);
   if (invalid) return sink.fail(invalid);
   if (store.streamStatus(name).kind === 'deleted') return sink.fail(streamDeletedError(name));
-  const wakeup = new Wakeup(store, sink);
+  const wakeup = new Wakeup(store, sink, name);
   // The start point is exclusive: from revision r the first event delivered is r + 1.
   let next: number;
   if (streamOptions.hasStart()) next = 0;
@@ -94,6 +102,7 @@ export async function subscribeToStream(
       const event = store.readAt(stream.positions.at(next++));
       if (range.minCreated === undefined || event.created >= range.minCreated) {
         await sink.send(readEventResponse(event, structured));
+        wakeup.progress.delivered++;
       }
       continue;
     }
@@ -115,7 +124,7 @@ export async function subscribeToAll(
   const allOptions = options.getAll()!;
   const filter = parseFilter(options);
   if (filter instanceof Error) return sink.fail(filter);
-  const wakeup = new Wakeup(store, sink);
+  const wakeup = new Wakeup(store, sink, '$all');
   let cursor: number;
   if (allOptions.hasStart()) cursor = LOG_HEADER_SIZE;
   else if (allOptions.hasEnd()) cursor = store.committedEnd;
@@ -146,7 +155,10 @@ export async function subscribeToAll(
         if (sink.closed) return;
         cursor = event.position + event.size;
         lastConsidered = event;
-        if (!filter || filter.matches(event)) await sink.send(readEventResponse(event, structured));
+        if (!filter || filter.matches(event)) {
+          await sink.send(readEventResponse(event, structured));
+          wakeup.progress.delivered++;
+        }
         if (checkpoints.considered())
           await sink.send(checkpointResponse(event.commit, event.position));
       }

@@ -32,6 +32,17 @@ export class StreamState {
   }
 }
 
+export interface SubscriptionProgress {
+  /** The stream name, or `$all`. */
+  readonly target: string;
+  /** Events sent so far. */
+  delivered: number;
+  /** Responses written but not yet taken by the transport (bounded by backpressure). */
+  buffered(): number;
+  /** True while the subscription waits for a slow client to take what was sent. */
+  blocked(): boolean;
+}
+
 /** Idempotency window for `any`-revision retries, like EventStoreDB's committed-events cache. */
 const RECENT_IDS = 100_000;
 
@@ -73,6 +84,9 @@ export class EventStore {
   get committedEnd(): number {
     return this.#log.committedEnd;
   }
+
+  /** Active subscriptions, for diagnostics (how far each got, what is buffered for it). */
+  readonly subscriptions = new Set<SubscriptionProgress>();
 
   /** Called after each group commit; subscriptions pump from their cursors. */
   onCommit(listener: () => void): () => void {
