@@ -52,10 +52,11 @@ const TRANSACTION_COMMANDS = new Set(['committransaction', 'aborttransaction']);
 
 function transactionsUnsupported(): MongoCommandError {
   // The stand-in rejects transactions outright (Tally's code uses none); see docs/mongo.md.
+  // Not IllegalOperation (20): the driver rewrites that code into a retryable-writes message.
   return new MongoCommandError(
-    20,
+    263,
     'Transactions are not supported by the Tally embedded MongoDB stand-in',
-    'IllegalOperation',
+    'OperationNotSupportedInTransaction',
   );
 }
 

@@ -1,4 +1,4 @@
-import { Long } from 'bson';
+import { calculateObjectSize, Long } from 'bson';
 import { Aggregator, ProcessingMode } from 'mingo';
 import type { Document } from '../data/bson-values.js';
 import { badValue, MongoCommandError } from '../data/errors.js';
@@ -7,6 +7,7 @@ import { candidateValues, isPlainObject } from '../data/paths.js';
 import { mingoOptions } from '../data/query.js';
 import { projectDocuments, sortDocuments } from '../data/sort-project.js';
 import type { QueryStats } from '../storage/collection.js';
+import { MAX_BSON_OBJECT_BYTES } from '../wire/opcodes.js';
 import { changeStreamGetMore, openChangeStream } from './change-stream.js';
 import {
   type CommandHandler,
@@ -38,6 +39,17 @@ function filterArg(value: unknown, name: string): Document | undefined {
   return value;
 }
 
+/** Where a batch starting at `start` ends: `count` documents, or fewer to stay under 16 MB. */
+function batchEnd(docs: Document[], start: number, count: number): number {
+  const last = Math.min(docs.length, start + count);
+  let bytes = 0;
+  for (let i = start; i < last; i++) {
+    bytes += calculateObjectSize(docs[i]!, { ignoreUndefined: true });
+    if (bytes > MAX_BSON_OBJECT_BYTES && i > start) return i;
+  }
+  return last;
+}
+
 /** Answers the first batch and keeps a cursor for the rest, as mongod's find/aggregate do. */
 export function firstBatch(
   state: ServerState,
@@ -46,11 +58,11 @@ export function firstBatch(
   batchSize: number,
   singleBatch: boolean,
 ): Document {
-  const size = batchSize > 0 ? batchSize : DEFAULT_FIRST_BATCH;
-  const batch = results.slice(0, size);
+  const end = batchEnd(results, 0, batchSize > 0 ? batchSize : DEFAULT_FIRST_BATCH);
+  const batch = results.slice(0, end);
   let id = Long.ZERO;
-  if (!singleBatch && results.length > size) {
-    const cursor: QueryCursor = { kind: 'query', ns, pending: results, position: size };
+  if (!singleBatch && results.length > end) {
+    const cursor: QueryCursor = { kind: 'query', ns, pending: results, position: end };
     id = state.cursors.open(cursor);
   }
   return { cursor: { firstBatch: batch, id, ns }, ok: 1 };
@@ -91,7 +103,7 @@ export const getMore: CommandHandler = async (state, request) => {
   const cursor = state.cursors.get(body.getMore, ns);
   if (cursor.kind === 'changeStream') return changeStreamGetMore(state, request, cursor);
   const size = asCount(body.batchSize, 'batchSize') || Number.POSITIVE_INFINITY;
-  const end = Math.min(cursor.pending.length, cursor.position + size);
+  const end = batchEnd(cursor.pending, cursor.position, size);
   const nextBatch = cursor.pending.slice(cursor.position, end);
   cursor.position = end;
   let id = body.getMore as Long;

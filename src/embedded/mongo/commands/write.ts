@@ -1,10 +1,11 @@
-import { ObjectId } from 'bson';
+import { calculateObjectSize, ObjectId } from 'bson';
 import { cloneValue, type Document, encodeDocument } from '../data/bson-values.js';
 import { badValue, MongoCommandError } from '../data/errors.js';
 import { isPlainObject, setPath } from '../data/paths.js';
 import { projectDocuments, sortDocuments } from '../data/sort-project.js';
 import { applyUpdate, isOperatorUpdate, type UpdateSpec, validateUpdate } from '../data/update.js';
 import type { Collection } from '../storage/collection.js';
+import { MAX_BSON_OBJECT_BYTES } from '../wire/opcodes.js';
 import { type CommandHandler, collectionName } from './context.js';
 
 function statements(body: Document, field: string): Document[] {
@@ -67,6 +68,7 @@ export const insert: CommandHandler = (state, request) => {
   const errors = runStatements(docs, request.body.ordered !== false, (doc) => {
     if (!isPlainObject(doc)) throw badValue('document to insert must be an object');
     checkIdField(doc);
+    checkInsertSize(doc);
     coll.insert(doc);
     n++;
   });
@@ -106,8 +108,26 @@ export interface UpdateOutcome {
   after?: Document;
 }
 
+/** Whether an update changed anything; also enforces the 16 MB limit on the result. */
 function changed(a: Document, b: Document): boolean {
-  return !encodeDocument(a).equals(encodeDocument(b));
+  const after = encodeDocument(b);
+  if (after.length > MAX_BSON_OBJECT_BYTES) {
+    throw new MongoCommandError(
+      17419,
+      `Resulting document after update is larger than ${MAX_BSON_OBJECT_BYTES}`,
+      'Location17419',
+    );
+  }
+  return !encodeDocument(a).equals(after);
+}
+
+function checkInsertSize(doc: Document): void {
+  const size = calculateObjectSize(doc, { ignoreUndefined: true });
+  if (size > MAX_BSON_OBJECT_BYTES) {
+    throw badValue(
+      `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_OBJECT_BYTES}`,
+    );
+  }
 }
 
 /** One update statement: the shared core of `update` and `findAndModify`. */
@@ -149,6 +169,7 @@ export function updateStatement(
       filter,
     });
     if (doc._id === undefined) doc = { _id: new ObjectId(), ...doc };
+    checkInsertSize(doc);
     const inserted = coll.insert(doc);
     outcome.upsertedId = inserted._id;
     outcome.after = inserted;

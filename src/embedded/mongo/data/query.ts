@@ -153,10 +153,17 @@ export function compileFilter(filter: Document | undefined): Matcher {
     return new Query(filter, { context: CONTEXT });
   } catch (error) {
     if (error instanceof MongoCommandError) throw error;
-    throw new MongoCommandError(2, (error as Error).message.replace(/^mingo: /, ''), 'BadValue');
+    throw new MongoCommandError(2, mongoMessage((error as Error).message), 'BadValue');
   }
 }
 
 export function mingoOptions() {
   return { context: CONTEXT };
+}
+
+/** mingo's wording for bad operators, rewritten to mongod's ("unknown operator: $foo"). */
+function mongoMessage(message: string): string {
+  const text = message.replace(/^mingo: /, '');
+  const unknown = /unknown query operator (\$\w+)/.exec(text);
+  return unknown ? `unknown operator: ${unknown[1]}` : text;
 }
