@@ -1,5 +1,5 @@
 import { Long, type Timestamp } from 'bson';
-import { Aggregator } from 'mingo';
+import { Aggregator } from 'mingo/aggregator';
 import type { ChangeRecord } from '../changes/change-log.js';
 import type { Document } from '../data/bson-values.js';
 import { badValue, MongoCommandError } from '../data/errors.js';

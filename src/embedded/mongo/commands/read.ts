@@ -1,5 +1,6 @@
 import { calculateObjectSize, Long } from 'bson';
-import { Aggregator, ProcessingMode } from 'mingo';
+import { ProcessingMode } from 'mingo';
+import { Aggregator } from 'mingo/aggregator';
 import type { Document } from '../data/bson-values.js';
 import { badValue, MongoCommandError } from '../data/errors.js';
 import { keyOf } from '../data/index-key.js';

@@ -1,4 +1,11 @@
-import { Context, Query } from 'mingo';
+import { Context } from 'mingo';
+import * as accumulatorOperators from 'mingo/operators/accumulator';
+import * as expressionOperators from 'mingo/operators/expression';
+import * as pipelineOperators from 'mingo/operators/pipeline';
+import * as projectionOperators from 'mingo/operators/projection';
+import * as queryOperators from 'mingo/operators/query';
+import * as windowOperators from 'mingo/operators/window';
+import { Query } from 'mingo/query';
 import { bsonTypeOf, type Document, isNumeric } from './bson-values.js';
 import { compareValues, typeRank } from './compare.js';
 import { MongoCommandError } from './errors.js';
@@ -138,7 +145,19 @@ const ops = {
   $type: (p: string, v: unknown) => typeOp(p, v),
 };
 
-const CONTEXT = Context.init({ query: ops as never });
+/**
+ * One context with all of mingo's operators and ours in place of its comparisons. Built here
+ * rather than passed to mingo's top-level helpers, because those merge their default context
+ * first and the first definition of an operator wins.
+ */
+const CONTEXT = Context.init({
+  accumulator: accumulatorOperators,
+  expression: expressionOperators,
+  pipeline: pipelineOperators,
+  projection: projectionOperators,
+  query: { ...queryOperators, ...(ops as unknown as typeof queryOperators) },
+  window: windowOperators,
+});
 
 export interface Matcher {
   test(doc: Document): boolean;

@@ -1,4 +1,4 @@
-import { Query } from 'mingo';
+import { Query } from 'mingo/query';
 import type { Document } from './bson-values.js';
 import { compareValues } from './compare.js';
 import { badValue } from './errors.js';

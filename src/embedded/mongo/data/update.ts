@@ -1,4 +1,5 @@
-import { Aggregator, update as mingoUpdate } from 'mingo';
+import { Aggregator } from 'mingo/aggregator';
+import { update as mingoUpdate } from 'mingo/updater';
 import { arithmetic } from './arithmetic.js';
 import { cloneValue, type Document, isNumeric } from './bson-values.js';
 import { compareValues } from './compare.js';
