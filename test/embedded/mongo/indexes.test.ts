@@ -133,4 +133,29 @@ describe('embedded mongo: indexes', () => {
     await c.dropIndex('by_k');
     expect((await c.listIndexes().toArray()).map((i) => i.name)).toEqual(['_id_']);
   });
+
+  it('pages by _id (alone or after an owner prefix) reading only the page', async () => {
+    const c = await seed(3000);
+    await c.createIndex({ owner: 1, _id: 1 });
+    const page = await c
+      .find({ owner: 'o5', _id: { $gt: 't1005' } })
+      .sort({ _id: 1 })
+      .limit(3)
+      .toArray();
+    expect(page.map((d) => d._id)).toEqual(['t105', 't1055', 't1105']); // string order
+    const explained = await c
+      .find({ owner: 'o5', _id: { $gt: 't1005' } })
+      .sort({ _id: 1 })
+      .limit(3)
+      .explain('executionStats');
+    expect(explained.executionStats.totalDocsExamined).toBe(3);
+    const first = await c
+      .find({ _id: { $lt: 't2' } })
+      .sort({ _id: -1 })
+      .limit(2)
+      .toArray();
+    expect(first.map((d) => d._id)).toEqual(['t1999', 't1998']);
+    const byId = await c.find({}).sort({ _id: 1 }).limit(2).explain('executionStats');
+    expect(byId.executionStats.totalDocsExamined).toBe(2);
+  });
 });

@@ -2,6 +2,7 @@ import { ObjectId } from 'bson';
 import type { Document } from '../data/bson-values.js';
 import { DuplicateKeyError, MongoCommandError } from '../data/errors.js';
 import { keyOf } from '../data/index-key.js';
+import { isPlainObject } from '../data/paths.js';
 import { compileFilter } from '../data/query.js';
 import { type IndexSpec, SecondaryIndex } from '../data/secondary-index.js';
 import { sortDocuments } from '../data/sort-project.js';
@@ -39,6 +40,7 @@ export class Collection {
   readonly docs = new Map<string, Document>();
   readonly indexes = new Map<string, SecondaryIndex>();
   readonly createdAt = new Date();
+  private idOrder: SecondaryIndex | undefined;
 
   constructor(
     readonly db: string,
@@ -109,6 +111,7 @@ export class Collection {
     for (const index of this.indexes.values()) index.checkUnique(id, doc);
     this.docs.set(id, doc);
     for (const index of this.indexes.values()) index.add(id, doc);
+    this.idOrder?.add(id, doc);
     this.emit({ kind: 'insert', collection: this, after: doc });
     return doc;
   }
@@ -126,6 +129,7 @@ export class Collection {
     const id = keyOf(doc._id);
     if (!this.docs.delete(id)) return;
     for (const index of this.indexes.values()) index.remove(id, doc);
+    this.idOrder?.remove(id, doc);
     this.emit({ kind: 'delete', collection: this, before: doc });
   }
 
@@ -172,7 +176,7 @@ export class Collection {
       const docs = this.byIds(idValues.map(keyOf));
       return { docs, sorted: idValues.length <= 1, stage: 'IDHACK', indexName: ID_INDEX.name };
     }
-    const plan = planIndex(this.indexes.values(), filter, sort);
+    const plan = planIndex(this.usableIndexes(filter, sort), filter, sort);
     if (!plan) return { docs: this.docs.values(), sorted: false, stage: 'COLLSCAN' };
     const { index, prefix } = plan;
     const found = { sorted: plan.sorted, stage: 'IXSCAN' as const, indexName: index.name };
@@ -181,6 +185,29 @@ export class Collection {
       return { docs: this.byIds(ids ? [...ids] : []), ...found };
     }
     return { docs: this.byIds(index.scan(prefix, plan.lo, plan.hi, plan.reverse)), ...found };
+  }
+
+  /**
+   * The secondary indexes, plus the _id index in key order when the query ranges or sorts on
+   * _id. That ordered copy is built on first need (documents live in a hash map by _id, which
+   * serves equality but not order) and then kept up to date.
+   */
+  private usableIndexes(filter: Document, sort: Document | undefined): SecondaryIndex[] {
+    const indexes = [...this.indexes.values()];
+    const idPredicate = filter._id;
+    const rangeOnId =
+      isPlainObject(idPredicate) &&
+      Object.keys(idPredicate).some(
+        (k) => k === '$gt' || k === '$gte' || k === '$lt' || k === '$lte',
+      );
+    if (rangeOnId || (sort && Object.keys(sort)[0] === '_id')) {
+      if (!this.idOrder) {
+        this.idOrder = new SecondaryIndex(ID_INDEX, this.ns);
+        for (const [id, doc] of this.docs) this.idOrder.add(id, doc);
+      }
+      indexes.push(this.idOrder);
+    }
+    return indexes;
   }
 
   private *byIds(ids: Iterable<string>): Generator<Document> {
