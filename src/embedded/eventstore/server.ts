@@ -14,7 +14,9 @@ export function createGrpcServer(store: EventStore): Server {
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.http2.min_ping_interval_without_data_ms': 1000,
   });
-  const streams = loadServiceModule('streams').StreamsService as ServiceDefinition;
+  const streams = withPreEncodedReads(
+    loadServiceModule('streams').StreamsService as ServiceDefinition,
+  );
   server.addService(streams, {
     read: readHandler(store),
     append: appendHandler(store),
@@ -26,4 +28,19 @@ export function createGrpcServer(store: EventStore): Server {
   server.addService(features, { getSupportedMethods } as UntypedServiceImplementation);
   addUnimplementedServices(server);
   return server;
+}
+
+/** Lets Read handlers write responses they encoded themselves (hot path) as raw bytes. */
+function withPreEncodedReads(definition: ServiceDefinition): ServiceDefinition {
+  const read = definition.read;
+  if (!read) throw new Error('Streams service definition without Read');
+  const serialize = read.responseSerialize;
+  return {
+    ...definition,
+    read: {
+      ...read,
+      responseSerialize: (value: unknown) =>
+        Buffer.isBuffer(value) ? value : serialize(value as never),
+    },
+  };
 }

@@ -2,6 +2,7 @@ import type { LogEvent } from '../log/record.js';
 import type { UUIDMessage } from '../protocol.js';
 import { sharedPb, streamsPb } from '../protocol.js';
 import type { ExpectedRevision } from '../store/types.js';
+import { encodeReadEvent } from './read-event-encoder.js';
 
 const UUID_HEX =
   /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;
@@ -79,26 +80,9 @@ export function expectedRevisionOf(
   return undefined;
 }
 
-/** A ReadResp carrying one recorded event, as EventStoreDB sends it. */
-export function readEventResponse(event: LogEvent, structuredUuid: boolean) {
-  const recorded = new streamsPb.ReadResp.ReadEvent.RecordedEvent();
-  recorded.setId(uuidMessage(event.id, structuredUuid));
-  recorded.setStreamIdentifier(streamIdentifier(event.streamName));
-  recorded.setStreamRevision(event.revision.toString());
-  recorded.setPreparePosition(String(event.position));
-  recorded.setCommitPosition(String(event.commit));
-  const metadata = recorded.getMetadataMap();
-  metadata.set('type', event.type);
-  metadata.set('content-type', event.contentType);
-  metadata.set('created', event.created.toString());
-  recorded.setCustomMetadata(event.metadata);
-  recorded.setData(event.data);
-  const readEvent = new streamsPb.ReadResp.ReadEvent();
-  readEvent.setEvent(recorded);
-  readEvent.setCommitPosition(String(event.commit));
-  const response = new streamsPb.ReadResp();
-  response.setEvent(readEvent);
-  return response;
+/** A ReadResp carrying one recorded event, as EventStoreDB sends it (pre-encoded bytes). */
+export function readEventResponse(event: LogEvent, structuredUuid: boolean): Buffer {
+  return encodeReadEvent(event, structuredUuid);
 }
 
 export function checkpointResponse(commit: number, prepare: number) {

@@ -2,6 +2,9 @@ import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { ReadReq, ReadResp } from '../protocol.js';
 import type { RpcError } from './errors.js';
 
+/** Responses a call may hold before its producer waits for the client. */
+const MAX_IN_FLIGHT = 256;
+
 /**
  * Writes responses of a server-streaming call with backpressure: when grpc-js buffers more than
  * its high-water mark (the client or the network is slow), the producer waits for `drain`
@@ -32,9 +35,13 @@ export class ResponseSink {
   }
 
   /** Sends; resolves when the caller may produce the next message. */
-  async send(response: ReadResp): Promise<void> {
+  async send(response: ReadResp | Buffer): Promise<void> {
     if (this.closed) return;
-    if (this.call.write(response)) return;
+    // Buffers are responses encoded by hand; the service's serializer passes them through.
+    this.call.write(response as ReadResp);
+    // grpc-js's high-water mark is 16 messages; stopping there turns a catch-up into a
+    // stop-and-wait exchange with the client. Keep a bounded window in flight instead.
+    if (this.call.writableLength < MAX_IN_FLIGHT) return;
     await new Promise<void>((resolve) => {
       this.#wakeDrain = resolve;
     });

@@ -1,0 +1,198 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { END, EventStoreDBClient, jsonEvent, START } from '@eventstore/db-client';
+import { type ChildServer, startChildServer } from './eventstore/child-server.js';
+import { measureFdatasyncRate } from './eventstore/fsync-rate.js';
+
+/**
+ * `npm run bench:eventstore [-- --quick]`: measures the embedded EventStoreDB stand-in through the
+ * real client, against a server in its own process, and prints a table. BENCH_EVENTS sets the
+ * size of the large log (default 1,000,000; --quick: 100,000).
+ */
+const quick = process.argv.includes('--quick');
+const LARGE = Number(process.env.BENCH_EVENTS ?? (quick ? 100_000 : 1_000_000));
+const APPEND_MS = quick ? 1500 : 3000;
+const LATENCY_SAMPLES = quick ? 300 : 1000;
+
+const rows: Array<[string, string, string]> = [];
+const report = (what: string, value: string, note = '') => {
+  rows.push([what, value, note]);
+  console.error(`  ${what}: ${value} ${note}`);
+};
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const mib = (bytes: number) => `${fmt(bytes / 1024 / 1024, 1)} MiB`;
+
+const root = mkdtempSync(join(tmpdir(), 'tally-es-bench-'));
+try {
+  console.error(`fdatasync baseline in ${root} ...`);
+  const fsyncRate = measureFdatasyncRate(root);
+  report(
+    'fdatasync rate of the disk (write 200 B + fdatasync)',
+    `${fmt(fsyncRate)} /s`,
+    'baseline',
+  );
+
+  await benchAppends(fsyncRate);
+  await benchLargeLog();
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
+
+console.log(
+  `\nEmbedded EventStoreDB stand-in — ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}, large log = ${fmt(LARGE)} events\n`,
+);
+console.log('| measurement | result | note |');
+console.log('| --- | --- | --- |');
+for (const [what, value, note] of rows) console.log(`| ${what} | ${value} | ${note} |`);
+
+async function benchAppends(fsyncRate: number): Promise<void> {
+  const server = await startChildServer(join(root, 'appends'));
+  const client = EventStoreDBClient.connectionString(server.url);
+  try {
+    // Warm up the connection and the BatchAppend call.
+    await client.appendToStream('warmup', jsonEvent({ type: 'Warm', data: {} }));
+    for (const concurrency of [1, 16, 64]) {
+      console.error(`appends at concurrency ${concurrency} ...`);
+      let count = 0;
+      const started = performance.now();
+      const deadline = started + APPEND_MS;
+      await Promise.all(
+        Array.from({ length: concurrency }, async (_, worker) => {
+          const stream = `bench-c${concurrency}-w${worker}`;
+          while (performance.now() < deadline) {
+            await client.appendToStream(
+              stream,
+              jsonEvent({ type: 'Deposited', data: { amount: 100, worker } }),
+            );
+            count++;
+          }
+        }),
+      );
+      const rate = count / ((performance.now() - started) / 1000);
+      report(
+        `single-event appends/s, concurrency ${concurrency}`,
+        `${fmt(rate)} /s`,
+        `${fmt(rate / fsyncRate, 2)}× the fdatasync rate`,
+      );
+    }
+  } finally {
+    await client.dispose();
+    await server.stop();
+  }
+}
+
+async function benchLargeLog(): Promise<void> {
+  const dataDir = join(root, 'large');
+  const empty = await startChildServer(join(root, 'empty'));
+  const baselineStart = empty.startMs;
+  await empty.stop();
+
+  let server: ChildServer = await startChildServer(dataDir);
+  let client = EventStoreDBClient.connectionString(server.url);
+  console.error(`loading ${fmt(LARGE)} small events ...`);
+  const loadStarted = performance.now();
+  const batch = 1000;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < LARGE) {
+        const first = next;
+        next += batch;
+        const size = Math.min(batch, LARGE - first);
+        await client.appendToStream(
+          `account-${(first / batch) % 1000}`,
+          Array.from({ length: size }, (_, i) =>
+            jsonEvent({ type: 'MoneyDeposited', data: { n: first + i, amount: 100 } }),
+          ),
+        );
+      }
+    }),
+  );
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
+  report(
+    `bulk load (1000-event appends, 4 concurrent)`,
+    `${fmt(LARGE / loadSeconds)} events/s`,
+    `log ${mib(statSync(join(dataDir, 'events.log')).size)}`,
+  );
+  await client.dispose();
+  await server.stop();
+
+  console.error('restarting on the large log ...');
+  server = await startChildServer(dataDir);
+  client = EventStoreDBClient.connectionString(server.url);
+  report(
+    `start-up with ${fmt(LARGE)} events (recovery scan + indexes)`,
+    `${fmt(server.startMs - baselineStart)} ms`,
+    `process start ${fmt(server.startMs)} ms − empty-log start ${fmt(baselineStart)} ms`,
+  );
+  report(
+    `server RSS with ${fmt(LARGE)} events stored (after start-up)`,
+    mib(server.rssBytes()),
+    '',
+  );
+
+  console.error('catch-up subscription over $all ...');
+  const catchUpStarted = performance.now();
+  let seen = 0;
+  const subscription = client.subscribeToAll({ fromPosition: START });
+  for await (const _resolved of subscription) {
+    if (++seen === LARGE) break;
+  }
+  await subscription.unsubscribe();
+  const catchUpSeconds = (performance.now() - catchUpStarted) / 1000;
+  report(
+    `catch-up subscription over $all, ${fmt(LARGE)} events`,
+    `${fmt(LARGE / catchUpSeconds)} events/s`,
+    `${fmt(catchUpSeconds, 1)} s`,
+  );
+  report('server RSS after the catch-up', mib(server.rssBytes()), '');
+
+  console.error('live delivery latency ...');
+  const stream = `latency-${Date.now()}`;
+  const received = new Map<number, number>();
+  let notify: (() => void) | undefined;
+  const live = client.subscribeToStream(stream, { fromRevision: END });
+  await new Promise((resolve) => live.once('caughtUp', resolve));
+  const consumer = (async () => {
+    for await (const resolved of live) {
+      received.set((resolved.event!.data as { i: number }).i, performance.now());
+      notify?.();
+      if (received.size === LATENCY_SAMPLES) break;
+    }
+  })();
+  const fromAck: number[] = [];
+  const fromSend: number[] = [];
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const sent = performance.now();
+    await client.appendToStream(stream, jsonEvent({ type: 'Ping', data: { i } }));
+    const acked = performance.now();
+    if (!received.has(i))
+      await new Promise<void>((resolve) => {
+        notify = resolve;
+      });
+    notify = undefined;
+    const at = received.get(i)!;
+    fromAck.push(at - acked);
+    fromSend.push(at - sent);
+  }
+  await consumer;
+  await live.unsubscribe();
+  const pct = (values: number[], p: number) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  };
+  report(
+    'live delivery latency, append ack → subscriber callback',
+    `p50 ${fmt(pct(fromAck, 50), 2)} ms, p99 ${fmt(pct(fromAck, 99), 2)} ms`,
+    'negative: the event arrived before the ack',
+  );
+  report(
+    'live delivery latency, append sent → subscriber callback',
+    `p50 ${fmt(pct(fromSend, 50), 2)} ms, p99 ${fmt(pct(fromSend, 99), 2)} ms`,
+    'includes the fdatasync',
+  );
+  await client.dispose();
+  await server.stop();
+}
