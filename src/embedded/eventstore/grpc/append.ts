@@ -11,7 +11,7 @@ import { AnyPb, GoogleEmpty, sharedPb, statusPb, streamsPb } from '../protocol.j
 import type { EventStore } from '../store/event-store.js';
 import type { ExpectedRevision, WriteResult } from '../store/types.js';
 import { expectedRevisionOf, streamIdentifier, streamNameOf } from './convert.js';
-import { invalidArgument, type RpcError, Status, streamDeletedError } from './errors.js';
+import { guarded, invalidArgument, type RpcError, Status, streamDeletedError } from './errors.js';
 import { AppendAccumulator, MAX_APPEND_SIZE, validateStreamName } from './validation.js';
 
 const log = createLogger('eventstore.append');
@@ -31,52 +31,58 @@ export function appendHandler(store: EventStore) {
       done = true;
       callback(error, reply);
     };
-    call.on('data', (request: AppendReq) => {
-      if (done) return;
-      if (request.hasOptions()) {
-        const options = request.getOptions()!;
-        stream = streamNameOf(options.getStreamIdentifier());
-        expected = expectedRevisionOf(
-          options,
-          options.hasRevision() ? options.getRevision() : undefined,
-        );
-        const invalid =
-          validateStreamName(stream) ??
-          (expected
-            ? undefined
-            : invalidArgument('Expected stream revision is missing or invalid.'));
+    call.on(
+      'data',
+      guarded(finish, (request: AppendReq) => {
+        if (done) return;
+        if (request.hasOptions()) {
+          const options = request.getOptions()!;
+          stream = streamNameOf(options.getStreamIdentifier());
+          expected = expectedRevisionOf(
+            options,
+            options.hasRevision() ? options.getRevision() : undefined,
+          );
+          const invalid =
+            validateStreamName(stream) ??
+            (expected
+              ? undefined
+              : invalidArgument('Expected stream revision is missing or invalid.'));
+          if (invalid) finish(invalid);
+          return;
+        }
+        if (!request.hasProposedMessage() || stream === undefined) {
+          finish(invalidArgument('An append must start with its options.'));
+          return;
+        }
+        const invalid = accumulator.add(request.getProposedMessage()!);
         if (invalid) finish(invalid);
-        return;
-      }
-      if (!request.hasProposedMessage() || stream === undefined) {
-        finish(invalidArgument('An append must start with its options.'));
-        return;
-      }
-      const invalid = accumulator.add(request.getProposedMessage()!);
-      if (invalid) finish(invalid);
-    });
+      }),
+    );
     call.on('error', () => {
       done = true;
     });
-    call.on('end', () => {
-      if (done) return;
-      if (stream === undefined || expected === undefined) {
-        finish(invalidArgument('An append must start with its options.'));
-        return;
-      }
-      const name = stream;
-      const wanted = expected;
-      store.append(name, wanted, accumulator.events).then(
-        (result) => {
-          if (result.kind === 'stream_deleted') finish(streamDeletedError(name));
-          else finish(null, appendResponse(result, wanted));
-        },
-        (error: Error) => {
-          log.error({ err: error }, 'append failed');
-          finish({ code: Status.UNAVAILABLE, details: error.message } as RpcError);
-        },
-      );
-    });
+    call.on(
+      'end',
+      guarded(finish, () => {
+        if (done) return;
+        if (stream === undefined || expected === undefined) {
+          finish(invalidArgument('An append must start with its options.'));
+          return;
+        }
+        const name = stream;
+        const wanted = expected;
+        store.append(name, wanted, accumulator.events).then(
+          (result) => {
+            if (result.kind === 'stream_deleted') finish(streamDeletedError(name));
+            else finish(null, appendResponse(result, wanted));
+          },
+          (error: Error) => {
+            log.error({ err: error }, 'append failed');
+            finish({ code: Status.UNAVAILABLE, details: error.message } as RpcError);
+          },
+        );
+      }),
+    );
   };
 }
 
@@ -138,65 +144,72 @@ export function batchAppendHandler(store: EventStore) {
     call.on('error', () => pending.clear());
     call.on('cancelled', () => pending.clear());
     call.on('end', () => call.end());
-    call.on('data', (request: BatchAppendReq) => {
-      const correlationId = request.getCorrelationId();
-      if (!correlationId) return;
-      const key = correlationId.serializeBinary().toString();
-      let batch = pending.get(key);
-      if (!batch) {
-        const options = request.getOptions();
-        const stream = streamNameOf(options?.getStreamIdentifier());
-        const expected = options
-          ? expectedRevisionOf(
-              options,
-              options.hasStreamPosition() ? options.getStreamPosition() : undefined,
-            )
-          : undefined;
-        const deadline = options?.getDeadline();
-        batch = {
-          correlationId,
-          stream,
-          expected: expected ?? { kind: 'any' },
-          deadline: deadline ? deadline.toDate().getTime() : undefined,
-          accumulator: new AppendAccumulator(),
-          failed: false,
-        };
-        pending.set(key, batch);
-        const invalid =
-          (options ? undefined : 'The first message of an append must carry its options.') ??
-          validateStreamName(stream)?.details ??
-          (expected ? undefined : 'Expected stream position is missing or invalid.');
-        if (invalid) {
-          batch.failed = true;
-          reply(errorResponse(batch, Status.INVALID_ARGUMENT, invalid, badRequest(invalid)));
-        }
-      }
-      if (!batch.failed) {
-        for (const message of request.getProposedMessagesList()) {
-          const invalid = batch.accumulator.add(message);
+    const fail = (error: RpcError) => {
+      log.error({ err: error }, 'batch append handler failed');
+      call.emit('error', error);
+    };
+    call.on(
+      'data',
+      guarded(fail, (request: BatchAppendReq) => {
+        const correlationId = request.getCorrelationId();
+        if (!correlationId) return;
+        const key = correlationId.serializeBinary().toString();
+        let batch = pending.get(key);
+        if (!batch) {
+          const options = request.getOptions();
+          const stream = streamNameOf(options?.getStreamIdentifier());
+          const expected = options
+            ? expectedRevisionOf(
+                options,
+                options.hasStreamPosition() ? options.getStreamPosition() : undefined,
+              )
+            : undefined;
+          const deadline = options?.getDeadline();
+          batch = {
+            correlationId,
+            stream,
+            expected: expected ?? { kind: 'any' },
+            deadline: deadline ? deadline.toDate().getTime() : undefined,
+            accumulator: new AppendAccumulator(),
+            failed: false,
+          };
+          pending.set(key, batch);
+          const invalid =
+            (options ? undefined : 'The first message of an append must carry its options.') ??
+            validateStreamName(stream)?.details ??
+            (expected ? undefined : 'Expected stream position is missing or invalid.');
           if (invalid) {
             batch.failed = true;
-            const details =
-              invalid.metadata?.get('exception')[0] === 'maximum-append-size-exceeded'
-                ? maxAppendSize()
-                : badRequest(invalid.details ?? 'invalid request');
-            reply(
-              errorResponse(
-                batch,
-                invalid.code ?? Status.INVALID_ARGUMENT,
-                invalid.details ?? '',
-                details,
-              ),
-            );
-            break;
+            reply(errorResponse(batch, Status.INVALID_ARGUMENT, invalid, badRequest(invalid)));
           }
         }
-      }
-      if (request.getIsFinal()) {
-        pending.delete(key);
-        if (!batch.failed) void complete(store, batch).then(reply);
-      }
-    });
+        if (!batch.failed) {
+          for (const message of request.getProposedMessagesList()) {
+            const invalid = batch.accumulator.add(message);
+            if (invalid) {
+              batch.failed = true;
+              const details =
+                invalid.metadata?.get('exception')[0] === 'maximum-append-size-exceeded'
+                  ? maxAppendSize()
+                  : badRequest(invalid.details ?? 'invalid request');
+              reply(
+                errorResponse(
+                  batch,
+                  invalid.code ?? Status.INVALID_ARGUMENT,
+                  invalid.details ?? '',
+                  details,
+                ),
+              );
+              break;
+            }
+          }
+        }
+        if (request.getIsFinal()) {
+          pending.delete(key);
+          if (!batch.failed) void complete(store, batch).then(reply);
+        }
+      }),
+    );
   };
 }
 

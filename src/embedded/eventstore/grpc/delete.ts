@@ -4,6 +4,7 @@ import { streamsPb } from '../protocol.js';
 import type { EventStore } from '../store/event-store.js';
 import { expectedRevisionOf, streamNameOf } from './convert.js';
 import {
+  guarded,
   invalidArgument,
   type RpcError,
   Status,
@@ -50,33 +51,37 @@ function makeHandler<Req extends DeleteLikeReq, Resp extends DeleteResp | Tombst
   newResponse: () => Resp,
   newPosition: () => PositionMessage,
 ) {
-  return (call: ServerUnaryCall<Req, Resp>, callback: sendUnaryData<Resp>) => {
-    const options = call.request.getOptions();
-    if (!options) return callback(invalidArgument('Delete options are missing.'));
-    const name = streamNameOf(options.getStreamIdentifier());
-    const invalid = validateStreamName(name);
-    if (invalid) return callback(invalid);
-    const expected = expectedRevisionOf(
-      options,
-      options.hasRevision() ? options.getRevision() : undefined,
-    );
-    if (!expected)
-      return callback(invalidArgument('Expected stream revision is missing or invalid.'));
-    const write = hard ? store.tombstoneStream(name, expected) : store.deleteStream(name, expected);
-    write.then(
-      (result) => {
-        if (result.kind === 'stream_deleted') return callback(streamDeletedError(name));
-        if (result.kind === 'wrong_expected_version') {
-          return callback(wrongExpectedVersionError(name, expected, result.currentRevision));
-        }
-        const response = newResponse();
-        const position = newPosition();
-        position.setCommitPosition(String(result.position.commit));
-        position.setPreparePosition(String(result.position.prepare));
-        (response as unknown as { setPosition(p: PositionMessage): void }).setPosition(position);
-        callback(null, response);
-      },
-      (error: Error) => callback({ code: Status.UNAVAILABLE, details: error.message } as RpcError),
-    );
-  };
+  return (call: ServerUnaryCall<Req, Resp>, callback: sendUnaryData<Resp>) =>
+    guarded(callback, () => {
+      const options = call.request.getOptions();
+      if (!options) return callback(invalidArgument('Delete options are missing.'));
+      const name = streamNameOf(options.getStreamIdentifier());
+      const invalid = validateStreamName(name);
+      if (invalid) return callback(invalid);
+      const expected = expectedRevisionOf(
+        options,
+        options.hasRevision() ? options.getRevision() : undefined,
+      );
+      if (!expected)
+        return callback(invalidArgument('Expected stream revision is missing or invalid.'));
+      const write = hard
+        ? store.tombstoneStream(name, expected)
+        : store.deleteStream(name, expected);
+      write.then(
+        (result) => {
+          if (result.kind === 'stream_deleted') return callback(streamDeletedError(name));
+          if (result.kind === 'wrong_expected_version') {
+            return callback(wrongExpectedVersionError(name, expected, result.currentRevision));
+          }
+          const response = newResponse();
+          const position = newPosition();
+          position.setCommitPosition(String(result.position.commit));
+          position.setPreparePosition(String(result.position.prepare));
+          (response as unknown as { setPosition(p: PositionMessage): void }).setPosition(position);
+          callback(null, response);
+        },
+        (error: Error) =>
+          callback({ code: Status.UNAVAILABLE, details: error.message } as RpcError),
+      );
+    })();
 }

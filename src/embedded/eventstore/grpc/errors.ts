@@ -82,3 +82,20 @@ export function missingMetadataProperty(): RpcError {
     },
   );
 }
+
+/**
+ * Wraps a gRPC event handler so that a bug in it answers the call with INTERNAL instead of
+ * throwing out of an event listener, which would take the whole process down.
+ */
+export function guarded<A extends unknown[]>(
+  onError: (error: RpcError) => void,
+  handler: (...args: A) => void,
+): (...args: A) => void {
+  return (...args: A) => {
+    try {
+      handler(...args);
+    } catch (error) {
+      onError(rpcError(Status.INTERNAL, `internal error: ${(error as Error).message}`));
+    }
+  };
+}

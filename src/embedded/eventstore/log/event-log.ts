@@ -176,9 +176,11 @@ export class EventLog {
     if (decoded.kind !== 'ok') {
       throw new Error(`no readable event at position ${position} (${decoded.kind})`);
     }
-    // Detach from the read buffer so the cache does not pin a large chunk.
-    this.#cache.set(decoded.event);
-    return decoded.event;
+    // Re-decode from an exact copy so the cached event does not pin the whole read buffer.
+    const exact = decodeRecord(Buffer.from(buffer.subarray(0, decoded.event.size)), 0, position);
+    if (exact.kind !== 'ok') throw new Error(`no readable event at position ${position}`);
+    this.#cache.set(exact.event);
+    return exact.event;
   }
 
   /**

@@ -57,7 +57,8 @@ export class EventStore {
   readonly #streams = new Map<string, StreamState>();
   /** Positions of all events in log order (durable and reserved). */
   readonly #all = new Positions();
-  readonly #recentIds = new Map<string, { stream: StreamState; revision: number }>();
+  /** Recent event ids (hex) → log position, for idempotent retries at `any`. */
+  readonly #recentIds = new Map<string, number>();
   readonly #listeners = new Set<() => void>();
   recovery: RecoveryReport = { events: 0, cutBytes: 0 };
   #closed = false;
@@ -116,7 +117,7 @@ export class EventStore {
       return;
     }
     stream.positions.push(event.position);
-    this.#rememberId(event.id, stream, stream.positions.length - 1);
+    this.#rememberId(event.id, event.position);
     if (isMetastream(event.streamName) && event.type === '$metadata') {
       const target = this.#streamFor(event.streamName.slice(2));
       const metadata = parseStreamMetadata(event.data);
@@ -135,10 +136,10 @@ export class EventStore {
     for (const listener of this.#listeners) listener();
   }
 
-  #rememberId(id: Buffer, stream: StreamState, revision: number): void {
+  #rememberId(id: Buffer, position: number): void {
     const key = id.toString('hex');
     this.#recentIds.delete(key);
-    this.#recentIds.set(key, { stream, revision });
+    this.#recentIds.set(key, position);
     if (this.#recentIds.size > RECENT_IDS) {
       const oldest = this.#recentIds.keys().next();
       if (!oldest.done) this.#recentIds.delete(oldest.value);
@@ -157,9 +158,12 @@ export class EventStore {
   #findRetriedAppend(stream: StreamState, events: ProposedEvent[]): number | undefined {
     const first = events[0];
     if (!first) return undefined;
-    const seen = this.#recentIds.get(first.id.toString('hex'));
-    if (!seen || seen.stream !== stream) return undefined;
-    return this.#sameEventsAt(stream, seen.revision, events) ? seen.revision : undefined;
+    const position = this.#recentIds.get(first.id.toString('hex'));
+    if (position === undefined) return undefined;
+    const seen = this.#log.readAt(position);
+    if (seen.streamName !== stream.name || seen.revision === TOMBSTONE_REVISION) return undefined;
+    const revision = Number(seen.revision);
+    return this.#sameEventsAt(stream, revision, events) ? revision : undefined;
   }
 
   /** An idempotent retry: the result of the original append, once it is durable. */
