@@ -116,9 +116,13 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+const BEYOND_BMP_ORDER = /[\uD800-\uFFFF]/;
+
 function compareStrings(a: string, b: string): number {
-  // MongoDB compares strings by their UTF-8 bytes (simple binary collation).
+  // MongoDB compares strings by their UTF-8 bytes (simple binary collation). JS compares UTF-16
+  // code units, which agrees except around surrogates; only then pay for the byte comparison.
   if (a === b) return 0;
+  if (!BEYOND_BMP_ORDER.test(a) && !BEYOND_BMP_ORDER.test(b)) return a < b ? -1 : 1;
   return compareBytes(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')) < 0 ? -1 : 1;
 }
 

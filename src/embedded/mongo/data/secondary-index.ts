@@ -22,6 +22,7 @@ export interface Bound {
 }
 
 type Tuple = unknown[];
+type Holders = string | Set<string>;
 
 const MIN = new MinKey();
 const MAX = new MaxKey();
@@ -38,8 +39,11 @@ export class SecondaryIndex {
   readonly directions: number[];
   /** True once some document put an array in an indexed field; such an index cannot give sort order. */
   multikey = false;
-  private readonly entries = new Map<string, Set<string>>();
-  private readonly tree: OrderedMap<Tuple, Set<string>>;
+  /** One id as a plain string (the common, unique case) or a Set when several share a key. */
+  private readonly entries = new Map<string, Holders>();
+  /** Keyed by the value itself for a single-field index, by the tuple for a compound one. */
+  private readonly tree: OrderedMap<unknown, Holders>;
+  private readonly single: boolean;
   private readonly partial: Matcher | undefined;
 
   constructor(
@@ -51,7 +55,11 @@ export class SecondaryIndex {
     this.partial = spec.partialFilterExpression
       ? compileFilter(spec.partialFilterExpression)
       : undefined;
-    this.tree = new OrderedMap<Tuple, Set<string>>([], (a, b) => this.compareTuples(a, b));
+    this.single = this.fields.length === 1;
+    const dir = this.directions[0]!;
+    this.tree = this.single
+      ? new OrderedMap<unknown, Holders>([], (a, b) => compareValues(a, b) * dir)
+      : new OrderedMap<unknown, Holders>([], (a, b) => this.compareTuples(a as Tuple, b as Tuple));
   }
 
   get name(): string {
@@ -102,7 +110,11 @@ export class SecondaryIndex {
     if (!this.spec.unique) return;
     for (const tuple of this.tuplesOf(doc)) {
       const holders = this.entries.get(tupleKey(tuple));
-      if (holders && (holders.size > 1 || !holders.has(id))) {
+      const taken =
+        typeof holders === 'string'
+          ? holders !== id
+          : holders !== undefined && (holders.size > 1 || !holders.has(id));
+      if (taken) {
         const keyValue: Document = {};
         this.fields.forEach((f, i) => {
           keyValue[f] = tuple[i];
@@ -115,32 +127,47 @@ export class SecondaryIndex {
   add(id: string, doc: Document): void {
     for (const tuple of this.tuplesOf(doc)) {
       const key = tupleKey(tuple);
-      let set = this.entries.get(key);
-      if (!set) {
-        set = new Set();
-        this.entries.set(key, set);
-        this.tree.setElement(tuple, set);
-      }
-      set.add(id);
+      const holders = this.entries.get(key);
+      if (holders === undefined) {
+        this.entries.set(key, id);
+        this.tree.setElement(this.treeKey(tuple), id);
+      } else if (typeof holders === 'string') {
+        if (holders === id) continue;
+        const both = new Set([holders, id]);
+        this.entries.set(key, both);
+        this.tree.setElement(this.treeKey(tuple), both);
+      } else holders.add(id);
     }
   }
 
   remove(id: string, doc: Document): void {
     for (const tuple of this.tuplesOf(doc)) {
       const key = tupleKey(tuple);
-      const set = this.entries.get(key);
-      if (!set) continue;
-      set.delete(id);
-      if (set.size === 0) {
-        this.entries.delete(key);
-        this.tree.eraseElementByKey(tuple);
-      }
+      const holders = this.entries.get(key);
+      if (holders === undefined) continue;
+      if (typeof holders !== 'string') {
+        holders.delete(id);
+        if (holders.size > 1) continue;
+        const [remaining] = holders;
+        if (remaining !== undefined) {
+          this.entries.set(key, remaining);
+          this.tree.setElement(this.treeKey(tuple), remaining);
+          continue;
+        }
+      } else if (holders !== id) continue;
+      this.entries.delete(key);
+      this.tree.eraseElementByKey(this.treeKey(tuple));
     }
   }
 
+  private treeKey(tuple: Tuple): unknown {
+    return this.single ? tuple[0] : tuple;
+  }
+
   /** Ids whose indexed fields equal `values` (one value per indexed field, in order). */
-  lookup(values: unknown[]): Set<string> | undefined {
-    return this.entries.get(tupleKey(values));
+  lookup(values: unknown[]): Iterable<string> | undefined {
+    const holders = this.entries.get(tupleKey(values));
+    return typeof holders === 'string' ? [holders] : holders;
   }
 
   /**
@@ -189,26 +216,36 @@ export class SecondaryIndex {
       }
       return 'in';
     };
-    const seen = new Set<string>();
+    // Only a multikey index can list a document twice.
+    const seen = this.multikey ? new Set<string>() : undefined;
+    const fresh = (id: string) => {
+      if (!seen) return true;
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    };
+    const toTuple = (key: unknown): Tuple => (this.single ? [key] : (key as Tuple));
     if (!reverse) {
       const end = this.tree.end();
-      for (let it = this.tree.lowerBound(startKey); !it.equals(end); it.next()) {
-        const [tuple, ids] = it.pointer;
-        const where = inside(tuple);
+      for (let it = this.tree.lowerBound(this.treeKey(startKey)); !it.equals(end); it.next()) {
+        const [key, holders] = it.pointer;
+        const where = inside(toTuple(key));
         if (where === 'after') return;
         if (where === 'before') continue;
-        for (const id of ids) if (!seen.has(id) && seen.add(id)) yield id;
+        for (const id of typeof holders === 'string' ? [holders] : holders) if (fresh(id)) yield id;
       }
     } else {
       // reverseLowerBound gives a forward iterator (the last key <= endKey); walk it with pre().
-      const it = this.tree.reverseLowerBound(endKey);
+      const it = this.tree.reverseLowerBound(this.treeKey(endKey));
       if (it.equals(this.tree.end())) return;
       const begin = this.tree.begin();
       for (;;) {
-        const [tuple, ids] = it.pointer;
-        const where = inside(tuple);
+        const [key, holders] = it.pointer;
+        const where = inside(toTuple(key));
         if (where === 'before') return;
-        if (where === 'in') for (const id of ids) if (!seen.has(id) && seen.add(id)) yield id;
+        if (where === 'in')
+          for (const id of typeof holders === 'string' ? [holders] : holders)
+            if (fresh(id)) yield id;
         if (it.equals(begin)) return;
         it.pre();
       }
