@@ -37,7 +37,7 @@ const RETRY_DELAYS_MS = [100, 500, 1000, 2000, 5000];
 export class CheckpointedSubscription {
   readonly progress = new Progress();
   #stopped = false;
-  #current: { unsubscribe(): Promise<void> } | undefined;
+  #current: { unsubscribe(): Promise<void>; destroy(): void } | undefined;
   #running: Promise<void> | undefined;
 
   constructor(
@@ -58,7 +58,11 @@ export class CheckpointedSubscription {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    await this.#current?.unsubscribe();
+    const subscription = this.#current;
+    await subscription?.unsubscribe();
+    // The client swallows its own cancellation and never ends the stream; end it here so the
+    // consuming loop returns.
+    subscription?.destroy();
     await this.#running;
   }
 

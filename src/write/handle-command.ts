@@ -115,14 +115,18 @@ export async function handleCommand<State, Command, Event extends { type: string
   }
 }
 
-/** Position of a stream's last event, for a command that changed nothing. */
+/**
+ * Position of a stream's last event, for a command that changed nothing. Read to the end:
+ * a read left early keeps its gRPC call open.
+ */
 async function lastPosition(client: EventStoreDBClient, streamName: string): Promise<Position> {
+  let last: Position = { commit: 0n, prepare: 0n };
   for await (const resolved of client.readStream(streamName, {
     direction: 'backwards',
     fromRevision: 'end',
     maxCount: 1,
   })) {
-    if (resolved.event?.position) return resolved.event.position;
+    if (resolved.event?.position) last = resolved.event.position;
   }
-  return { commit: 0n, prepare: 0n };
+  return last;
 }
