@@ -78,7 +78,7 @@ describe('transfers', () => {
     await graphql(tally, FREEZE, { input: { accountId: frozen.accountId, reason: 'review' } });
     const euros = await openAccount(tally, { currency: 'EUR' });
     const targets = [frozen.accountId, randomUUID(), euros.accountId];
-    const ids = [];
+    const ids: string[] = [];
     for (const toAccountId of targets) {
       const sent = await transfer({ fromAccountId: from.accountId, toAccountId, amount: '10.00' });
       expect(sent.__typename).toBe('TransferSuccess');
@@ -86,7 +86,7 @@ describe('transfers', () => {
     }
     await waitForSettlement(tally, await lastTransferSent(tally, from.accountId));
     expect(await balance(from.accountId)).toBe('30.00');
-    const reasons = [];
+    const reasons: string[] = [];
     for (const id of ids) {
       const read = await graphql(tally, TRANSFER_QUERY, { id });
       expect(read.data?.transfer.status).toBe('REFUNDED');
@@ -122,7 +122,7 @@ describe('transfers', () => {
   });
 
   it('500 random concurrent transfers among 20 accounts conserve money and all settle', async () => {
-    const accounts = [];
+    const accounts: string[] = [];
     for (let i = 0; i < 20; i++)
       accounts.push((await openAccount(tally, { initialDeposit: '100.00' })).accountId);
     for (const accountId of accounts.slice(0, 2)) {
