@@ -8,6 +8,8 @@ export interface EmbeddedMongoOptions {
   port?: number;
   /** Directory to persist data in; undefined keeps everything in memory. */
   dataDir?: string;
+  /** How many change events change streams can resume from (default 100,000). */
+  changeHistory?: number;
 }
 
 export interface EmbeddedMongo {
@@ -29,7 +31,7 @@ export async function startEmbeddedMongo(
   const opened = options.dataDir ? Persistence.open(options.dataDir, store) : undefined;
   // `me`/`hosts` must equal what the client dials, which needs the port: bind first, then name it.
   let me = '';
-  const server = new WireServer(store, () => me);
+  const server = new WireServer(store, () => me, options.changeHistory);
   const seqOf = () => server.state.changes.lastSeq;
   if (opened) {
     server.state.changes.continueAfter(opened.lastSeq);

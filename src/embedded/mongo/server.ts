@@ -23,9 +23,9 @@ export class WireServer {
   private readonly sockets = new Set<Socket>();
   private nextConnectionId = 1;
 
-  constructor(store: Store, me: () => string) {
+  constructor(store: Store, me: () => string, changeHistory?: number) {
     const clock = new ClusterClock();
-    const changes = new ChangeLog(clock);
+    const changes = new ChangeLog(clock, changeHistory);
     store.onEvent((event) => changes.record(event));
     this.state = {
       store,

@@ -1,5 +1,7 @@
 import type { ChangeStreamDocument, ChangeStreamOptions, ResumeToken } from 'mongodb';
+import { MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
+import { startEmbeddedMongo } from '../../../src/embedded/mongo/index.js';
 import { freshName, useEmbeddedMongo } from './support.js';
 
 type Account = { _id: string; balance: number; owner?: string };
@@ -107,5 +109,27 @@ describe('embedded mongo: change streams', () => {
     expect((await stream.next()).operationType).toBe('drop');
     expect((await stream.next()).operationType).toBe('invalidate');
     await stream.close();
+  });
+
+  it('reports ChangeStreamHistoryLost (286) when resuming from before the kept history', async () => {
+    const small = await startEmbeddedMongo({ port: 0, changeHistory: 5 });
+    const client = new MongoClient(small.url);
+    try {
+      const c = client.db('h').collection<Account>('c');
+      const first = await watch(c);
+      await c.insertOne({ _id: 'old', balance: 0 });
+      const token = (await first.next())._id as ResumeToken;
+      await first.close();
+      await c.insertMany(Array.from({ length: 10 }, (_, i) => ({ _id: `n${i}`, balance: i })));
+      const resumed = c.watch([], { resumeAfter: token });
+      await expect(resumed.next()).rejects.toMatchObject({
+        code: 286,
+        codeName: 'ChangeStreamHistoryLost',
+      });
+      await resumed.close();
+    } finally {
+      await client.close();
+      await small.close();
+    }
   });
 });

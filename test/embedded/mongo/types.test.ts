@@ -185,4 +185,27 @@ describe('embedded mongo: BSON type fidelity, comparison and sort order', () => 
     await expect(c.insertOne({ _id: new Double(1) })).rejects.toMatchObject({ code: 11000 });
     expect(await c.findOne({ _id: Decimal128.fromString('1.0') })).toEqual({ _id: 1 });
   });
+
+  it('aggregates with BSON order and exact sums: $sort, $group $sum over Int64 and Decimal128', async () => {
+    const c = coll();
+    await c.insertMany([
+      { _id: 1, g: 'a', l: Long.fromString('9007199254740993'), d: Decimal128.fromString('0.10') },
+      { _id: 2, g: 'a', l: Long.fromString('9007199254740992'), d: Decimal128.fromString('0.20') },
+      { _id: 3, g: 'b', l: Long.fromNumber(1), d: Decimal128.fromString('1') },
+    ]);
+    const sorted = await c.aggregate([{ $sort: { l: -1 } }, { $project: { _id: 1 } }]).toArray();
+    expect(sorted.map((d) => d._id)).toEqual([1, 2, 3]);
+    const [a] = await c
+      .aggregate(
+        [
+          { $match: { g: 'a' } },
+          { $group: { _id: '$g', l: { $sum: '$l' }, d: { $sum: '$d' }, n: { $sum: 1 } } },
+        ],
+        raw,
+      )
+      .toArray();
+    expect(a?.l.toString()).toBe('18014398509481985');
+    expect(a?.d.toString()).toBe('0.30');
+    expect(a?.n.valueOf()).toBe(2);
+  });
 });

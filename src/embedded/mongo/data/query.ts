@@ -1,4 +1,5 @@
 import { Context } from 'mingo';
+import { Lazy, type Iterator as LazyIterator } from 'mingo/lazy';
 import * as accumulatorOperators from 'mingo/operators/accumulator';
 import * as expressionOperators from 'mingo/operators/expression';
 import * as pipelineOperators from 'mingo/operators/pipeline';
@@ -6,10 +7,12 @@ import * as projectionOperators from 'mingo/operators/projection';
 import * as queryOperators from 'mingo/operators/query';
 import * as windowOperators from 'mingo/operators/window';
 import { Query } from 'mingo/query';
-import { bsonTypeOf, type Document, isNumeric } from './bson-values.js';
+import { arithmetic, asDouble } from './arithmetic.js';
+import { bsonTypeOf, type Document, isNumeric, toNumber } from './bson-values.js';
 import { compareValues, typeRank } from './compare.js';
 import { MongoCommandError } from './errors.js';
 import { candidateValues } from './paths.js';
+import { sortDocuments } from './sort.js';
 
 /**
  * Query matching uses mingo for the query language (logical operators, $elemMatch, $exists,
@@ -145,15 +148,50 @@ const ops = {
   $type: (p: string, v: unknown) => typeOp(p, v),
 };
 
+/** $sort in pipelines (aggregate, pipeline updates) by BSON order, like find's sort. */
+function bsonSort(coll: LazyIterator, spec: Document): LazyIterator {
+  return coll.transform((docs) => Lazy(sortDocuments([...(docs as unknown as Document[])], spec)));
+}
+
+/**
+ * $sum/$avg keep BSON numeric types (Int64 sums stay Int64, Decimal128 stays Decimal128);
+ * mingo's add JS numbers only and would skip wrapped values.
+ */
+const numericAccumulators = {
+  $sum: (coll: unknown[], expr: unknown, options: unknown) => {
+    if (typeof expr === 'number') return coll.length * expr;
+    let total: unknown = 0;
+    for (const v of accumulatorOperators.$push(
+      coll as never,
+      expr,
+      options as never,
+    ) as unknown[]) {
+      if (isNumeric(v)) total = arithmetic(total, v, 'add');
+    }
+    return total;
+  },
+  $avg: (coll: unknown[], expr: unknown, options: unknown) => {
+    const values = (
+      accumulatorOperators.$push(coll as never, expr, options as never) as unknown[]
+    ).filter(isNumeric);
+    if (values.length === 0) return null;
+    const total = values.reduce((a: unknown, v) => arithmetic(a, v, 'add'), 0);
+    return bsonTypeOf(total) === 'Decimal128' ? total : asDouble(toNumber(total) / values.length);
+  },
+};
+
 /**
  * One context with all of mingo's operators and ours in place of its comparisons. Built here
  * rather than passed to mingo's top-level helpers, because those merge their default context
  * first and the first definition of an operator wins.
  */
 const CONTEXT = Context.init({
-  accumulator: accumulatorOperators,
+  accumulator: {
+    ...accumulatorOperators,
+    ...(numericAccumulators as unknown as typeof accumulatorOperators),
+  },
   expression: expressionOperators,
-  pipeline: pipelineOperators,
+  pipeline: { ...pipelineOperators, $sort: bsonSort as unknown as typeof pipelineOperators.$sort },
   projection: projectionOperators,
   query: { ...queryOperators, ...(ops as unknown as typeof queryOperators) },
   window: windowOperators,
