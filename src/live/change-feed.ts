@@ -47,29 +47,38 @@ export class ChangeFeed<Doc extends Document> {
     await stream?.close();
   }
 
-  private open(): Promise<void> {
+  /**
+   * Opens the change stream. tryNext() runs the aggregate that opens it on the server, so once
+   * it returns, every later write is in the stream; then a background loop drains it.
+   */
+  private async open(): Promise<void> {
     const stream = this.collection.watch<Doc>(
       [{ $match: { operationType: { $in: ['insert', 'update', 'replace'] } } }],
       {},
     );
     this.#stream = stream;
-    const initialised = new Promise<void>((resolve, reject) => {
-      stream.once('init', () => resolve());
-      stream.once('error', reject);
-    });
-    stream.on('change', (change: Change<Doc>) => this.dispatch(change));
-    stream.on('error', (error) => {
-      // A non-resumable error ends the stream; the next subscriber opens a new one.
+    const first = await stream.tryNext();
+    if (first) this.dispatch(first);
+    void this.drain(stream);
+  }
+
+  private async drain(stream: ChangeStream<Doc>): Promise<void> {
+    try {
+      for await (const change of stream) this.dispatch(change);
+    } catch (error) {
+      if (stream.closed) return;
+      // A non-resumable error ends the stream (the driver resumes the others itself); the
+      // next subscriber opens a new one.
       this.logger.error(
         { err: error, collection: this.collection.collectionName },
         'change stream failed',
       );
+    } finally {
       if (this.#stream === stream) {
         this.#stream = undefined;
         this.#ready = undefined;
       }
-    });
-    return initialised;
+    }
   }
 
   private dispatch(change: Change<Doc>): void {

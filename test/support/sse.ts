@@ -1,0 +1,58 @@
+import type { Tally } from '../../src/app.js';
+
+/**
+ * A GraphQL subscription over SSE through yoga.fetch, read event by event as a browser's
+ * EventSource would. next() resolves with each payload; close() hangs up.
+ */
+export function subscribeOverSse<T = any>(
+  tally: Tally,
+  query: string,
+  variables: Record<string, unknown>,
+) {
+  const abort = new AbortController();
+  const responsePromise = tally.yoga.fetch('http://tally.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query, variables }),
+    signal: abort.signal,
+  });
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  const queue: T[] = [];
+
+  async function next(): Promise<T> {
+    reader ??= (await responsePromise).body!.getReader();
+    for (;;) {
+      const queued = queue.shift();
+      if (queued !== undefined) return queued;
+      const { value, done } = await reader.read();
+      if (done) throw new Error('subscription ended');
+      buffer += decoder.decode(value, { stream: true });
+      let boundary = buffer.indexOf('\n\n');
+      while (boundary >= 0) {
+        const message = buffer.slice(0, boundary);
+        buffer = buffer.slice(boundary + 2);
+        const data = message
+          .split('\n')
+          .filter((line) => line.startsWith('data:'))
+          .map((line) => line.slice(5).trim())
+          .join('\n');
+        if (data) queue.push(JSON.parse(data) as T);
+        boundary = buffer.indexOf('\n\n');
+      }
+    }
+  }
+
+  return {
+    next,
+    async take(count: number): Promise<T[]> {
+      const items: T[] = [];
+      while (items.length < count) items.push(await next());
+      return items;
+    },
+    close() {
+      abort.abort();
+    },
+  };
+}
