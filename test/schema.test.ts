@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { type GraphQLObjectType, type GraphQLUnionType, printSchema } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { schema } from '../src/graphql/schema.js';
+
+describe('schema/schema.graphql', () => {
+  it('is the schema the code builds (run `npm run print-schema` after changing the API)', () => {
+    const committed = readFileSync(new URL('../schema/schema.graphql', import.meta.url), 'utf8');
+    expect(committed).toBe(`${printSchema(schema)}\n`);
+  });
+
+  it('keeps the names and signatures of the API contract', () => {
+    const signature = (typeName: 'Query' | 'Mutation' | 'Subscription', field: string) => {
+      const type = schema.getType(typeName) as GraphQLObjectType;
+      const definition = type.getFields()[field]!;
+      const args = definition.args.map((arg) => `${arg.name}: ${arg.type}`).join(', ');
+      return `${field}(${args}): ${definition.type}`;
+    };
+    expect(signature('Query', 'account')).toBe(
+      'account(id: ID!, consistentWith: Position): Account',
+    );
+    expect(signature('Query', 'transfer')).toBe(
+      'transfer(id: ID!, consistentWith: Position): Transfer',
+    );
+    expect(signature('Subscription', 'balanceChanged')).toBe(
+      'balanceChanged(accountId: ID!, afterRevision: Int): Account!',
+    );
+    expect(signature('Subscription', 'accountActivity')).toBe(
+      'accountActivity(accountId: ID!, afterRevision: Int): Transaction!',
+    );
+    expect(signature('Mutation', 'transferMoney')).toBe(
+      'transferMoney(input: TransferMoneyInput!): TransferResult!',
+    );
+    for (const mutation of [
+      'openAccount',
+      'depositMoney',
+      'withdrawMoney',
+      'freezeAccount',
+      'unfreezeAccount',
+      'closeAccount',
+    ]) {
+      expect(signature('Mutation', mutation)).toMatch(/\): AccountCommandResult!$/);
+    }
+    const members = (name: string) =>
+      (schema.getType(name) as GraphQLUnionType).getTypes().map(String);
+    expect(members('AccountCommandResult')).toEqual([
+      'AccountCommandSuccess',
+      'ValidationError',
+      'AccountNotFoundError',
+      'AccountNotOpenError',
+      'InsufficientFundsError',
+      'ConcurrencyConflictError',
+    ]);
+    expect(members('TransferResult')).toEqual([
+      'TransferSuccess',
+      'ValidationError',
+      'AccountNotFoundError',
+      'AccountNotOpenError',
+      'InsufficientFundsError',
+    ]);
+  });
+});
