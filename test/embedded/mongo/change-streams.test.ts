@@ -50,6 +50,27 @@ describe('embedded mongo: change streams', () => {
     await stream.close();
   });
 
+  it('reports nested changes in updateDescription as dotted paths', async () => {
+    const c = ctx.client
+      .db(freshName('db'))
+      .collection<{ _id: string; profile: { city: string; name?: string } }>(freshName());
+    await c.insertOne({ _id: 'p', profile: { city: 'Oslo', name: 'Ada' } });
+    const stream = c.watch([], { maxAwaitTimeMS: 50 });
+    await stream.tryNext();
+    await c.updateOne(
+      { _id: 'p' },
+      { $set: { 'profile.city': 'Bergen' }, $unset: { 'profile.name': '' } },
+    );
+    expect(await stream.next()).toMatchObject({
+      operationType: 'update',
+      updateDescription: {
+        updatedFields: { 'profile.city': 'Bergen' },
+        removedFields: ['profile.name'],
+      },
+    });
+    await stream.close();
+  });
+
   it('filters events with a $match stage on the change event', async () => {
     const c = coll();
     const stream = await watch(c, [{ $match: { 'fullDocument.owner': 'keep' } }]);

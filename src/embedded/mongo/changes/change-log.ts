@@ -158,15 +158,37 @@ export class ChangeLog {
   }
 }
 
-/** Top-level diff, as `updateDescription` reports it. */
+/**
+ * `updateDescription` from the old and new document: changed fields, descending into
+ * subdocuments present on both sides so nested changes are reported as dotted paths
+ * (`balance.amount`), as mongod reports a `$set` on a dotted path.
+ */
 function describeUpdate(before: Document, after: Document): Document {
   const updatedFields: Document = {};
   const removedFields: string[] = [];
-  for (const [key, value] of Object.entries(after)) {
-    if (!(key in before) || !sameValue(before[key], value)) updatedFields[key] = value;
-  }
-  for (const key of Object.keys(before)) if (!(key in after)) removedFields.push(key);
+  const walk = (a: Document, b: Document, prefix: string) => {
+    for (const [key, value] of Object.entries(b)) {
+      const old = a[key];
+      if (key in a && isSubdocument(old) && isSubdocument(value))
+        walk(old, value, `${prefix}${key}.`);
+      else if (!(key in a) || !sameValue(old, value)) updatedFields[`${prefix}${key}`] = value;
+    }
+    for (const key of Object.keys(a)) if (!(key in b)) removedFields.push(`${prefix}${key}`);
+  };
+  walk(before, after, '');
   return { updatedFields, removedFields, truncatedArrays: [] };
+}
+
+function isSubdocument(value: unknown): value is Document {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    bsonType(value) === undefined &&
+    !(value instanceof Date) &&
+    !(value instanceof RegExp) &&
+    !ArrayBuffer.isView(value)
+  );
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

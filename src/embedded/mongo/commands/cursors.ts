@@ -27,8 +27,22 @@ export interface ChangeStreamCursor {
 export type Cursor = QueryCursor | ChangeStreamCursor;
 
 /** Open cursors by id. Ids are random positive Int64s, as mongod's are. */
+const IDLE_TIMEOUT_MS = 10 * 60 * 1000; // mongod's cursorTimeoutMillis default
+
 export class CursorRegistry {
   private readonly cursors = new Map<bigint, Cursor>();
+  private readonly lastUsed = new Map<bigint, number>();
+  /** Closes cursors a client abandoned without killCursors, as mongod does after 10 minutes. */
+  private readonly sweeper = setInterval(() => this.sweep(), 60_000).unref();
+
+  private sweep(now = Date.now()): void {
+    for (const [id, used] of this.lastUsed) {
+      if (now - used > IDLE_TIMEOUT_MS) {
+        this.cursors.delete(id);
+        this.lastUsed.delete(id);
+      }
+    }
+  }
 
   open(cursor: Cursor): Long {
     let id: bigint;
@@ -36,6 +50,7 @@ export class CursorRegistry {
       id = BigInt(Math.floor(Math.random() * 2 ** 52)) + 1n;
     } while (this.cursors.has(id));
     this.cursors.set(id, cursor);
+    this.lastUsed.set(id, Date.now());
     return Long.fromBigInt(id);
   }
 
@@ -43,6 +58,7 @@ export class CursorRegistry {
     const key = toCursorId(id);
     const cursor = this.cursors.get(key);
     if (!cursor) throw new MongoCommandError(43, `cursor id ${key} not found`, 'CursorNotFound');
+    this.lastUsed.set(key, Date.now());
     if (cursor.ns !== ns) {
       throw new MongoCommandError(
         13,
@@ -54,7 +70,9 @@ export class CursorRegistry {
   }
 
   close(id: unknown): boolean {
-    return this.cursors.delete(toCursorId(id));
+    const key = toCursorId(id);
+    this.lastUsed.delete(key);
+    return this.cursors.delete(key);
   }
 
   has(id: unknown): boolean {
@@ -62,7 +80,9 @@ export class CursorRegistry {
   }
 
   clear(): void {
+    clearInterval(this.sweeper);
     this.cursors.clear();
+    this.lastUsed.clear();
   }
 }
 

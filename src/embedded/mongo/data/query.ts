@@ -11,7 +11,7 @@ import { arithmetic, asDouble } from './arithmetic.js';
 import { bsonTypeOf, type Document, isNumeric, toNumber } from './bson-values.js';
 import { compareValues, typeRank } from './compare.js';
 import { MongoCommandError } from './errors.js';
-import { candidateValues } from './paths.js';
+import { candidateValues, isPlainObject } from './paths.js';
 import { sortDocuments } from './sort.js';
 
 /**
@@ -203,9 +203,48 @@ export interface Matcher {
 
 const MATCH_ALL: Matcher = { test: () => true };
 
+const SIMPLE_OPS: Record<string, (path: string, value: unknown) => Predicate> = {
+  ...ops,
+  $exists: (path, value) => {
+    const wanted = !!value && !(typeof value === 'number' && value === 0);
+    return (doc) => candidateValues(doc, path).some((v) => v !== undefined) === wanted;
+  },
+};
+
+/**
+ * Filters made only of per-field comparisons (the projector's and the API's) compile straight
+ * to our predicates. Building a mingo Query copies mingo's whole operator table each time,
+ * which dominated bulk upserts; anything richer still goes to mingo.
+ */
+function compileSimple(filter: Document): Matcher | undefined {
+  const predicates: Predicate[] = [];
+  for (const [field, condition] of Object.entries(filter)) {
+    if (field.startsWith('$') || condition instanceof RegExp) return undefined;
+    const keys = isPlainObject(condition) ? Object.keys(condition) : [];
+    if (keys.length > 0 && keys[0]!.startsWith('$')) {
+      for (const op of keys) {
+        const make = SIMPLE_OPS[op];
+        if (!make) return undefined;
+        const value = (condition as Document)[op];
+        if (value instanceof RegExp || (op !== '$in' && op !== '$nin' && Array.isArray(value)))
+          return undefined;
+        if (
+          (op === '$in' || op === '$nin') &&
+          (!Array.isArray(value) || value.some((v) => v instanceof RegExp))
+        )
+          return undefined;
+        predicates.push(make(field, value));
+      }
+    } else predicates.push(eq(field, condition));
+  }
+  return { test: (doc) => predicates.every((p) => p(doc)) };
+}
+
 /** Compiles a filter; mingo's errors (unknown operator, bad shape) become BadValue (2). */
 export function compileFilter(filter: Document | undefined): Matcher {
   if (!filter || Object.keys(filter).length === 0) return MATCH_ALL;
+  const simple = compileSimple(filter);
+  if (simple) return simple;
   try {
     return new Query(filter, { context: CONTEXT });
   } catch (error) {
