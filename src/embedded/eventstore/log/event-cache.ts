@@ -1,9 +1,15 @@
 import type { LogEvent } from './record.js';
 
-/** Bounded LRU of decoded events by position, so hot reads (live subscribers) skip the disk. */
+/**
+ * Bounded cache of decoded events by position, so hot reads (live subscribers, recent appends)
+ * skip the disk. Two generations approximate LRU: a hit in the old one is promoted, and when the
+ * new one reaches half the budget the old one is dropped whole. (Evicting a Map's oldest entry
+ * one at a time is quadratic in V8.)
+ */
 export class EventCache {
-  readonly #entries = new Map<number, LogEvent>();
-  #bytes = 0;
+  #current = new Map<number, LogEvent>();
+  #currentBytes = 0;
+  #previous = new Map<number, LogEvent>();
 
   constructor(
     readonly maxEntries: number,
@@ -11,23 +17,21 @@ export class EventCache {
   ) {}
 
   get(position: number): LogEvent | undefined {
-    const event = this.#entries.get(position);
-    if (event) {
-      this.#entries.delete(position);
-      this.#entries.set(position, event);
-    }
-    return event;
+    const event = this.#current.get(position);
+    if (event) return event;
+    const old = this.#previous.get(position);
+    if (old) this.set(old);
+    return old;
   }
 
   set(event: LogEvent): void {
-    if (this.#entries.has(event.position)) return;
-    this.#entries.set(event.position, event);
-    this.#bytes += event.size;
-    while (this.#entries.size > this.maxEntries || this.#bytes > this.maxBytes) {
-      const oldest = this.#entries.entries().next();
-      if (oldest.done) break;
-      this.#entries.delete(oldest.value[0]);
-      this.#bytes -= oldest.value[1].size;
+    if (this.#current.has(event.position)) return;
+    this.#current.set(event.position, event);
+    this.#currentBytes += event.size;
+    if (this.#current.size >= this.maxEntries / 2 || this.#currentBytes >= this.maxBytes / 2) {
+      this.#previous = this.#current;
+      this.#current = new Map();
+      this.#currentBytes = 0;
     }
   }
 }

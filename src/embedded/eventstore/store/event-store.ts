@@ -3,6 +3,7 @@ import type { LogEvent, NewEvent } from '../log/record.js';
 import { TOMBSTONE_REVISION } from '../log/record.js';
 import type { LogStorage } from '../log/storage.js';
 import { Positions } from './positions.js';
+import { RecentIds } from './recent-ids.js';
 import {
   isMetastream,
   isSoftDeleted,
@@ -58,7 +59,7 @@ export class EventStore {
   /** Positions of all events in log order (durable and reserved). */
   readonly #all = new Positions();
   /** Recent event ids (hex) → log position, for idempotent retries at `any`. */
-  readonly #recentIds = new Map<string, number>();
+  readonly #recentIds = new RecentIds(RECENT_IDS);
   readonly #listeners = new Set<() => void>();
   recovery: RecoveryReport = { events: 0, cutBytes: 0 };
   #closed = false;
@@ -137,13 +138,7 @@ export class EventStore {
   }
 
   #rememberId(id: Buffer, position: number): void {
-    const key = id.toString('hex');
-    this.#recentIds.delete(key);
-    this.#recentIds.set(key, position);
-    if (this.#recentIds.size > RECENT_IDS) {
-      const oldest = this.#recentIds.keys().next();
-      if (!oldest.done) this.#recentIds.delete(oldest.value);
-    }
+    this.#recentIds.set(id.toString('hex'), position);
   }
 
   /** True when `events` are exactly the events at revisions `first`.. of the stream. */
