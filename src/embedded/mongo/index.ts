@@ -41,7 +41,7 @@ export async function startEmbeddedMongo(
   try {
     port = await server.listen(options.port ?? 0, host);
   } catch (error) {
-    opened?.persistence.close(store, seqOf);
+    await opened?.persistence.close(store, seqOf);
     throw error;
   }
   me = `${host.includes(':') ? `[${host}]` : host}:${port}`;

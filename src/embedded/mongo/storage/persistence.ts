@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { createLogger } from '../../../logger.js';
 import type { Document } from '../data/bson-values.js';
 import type { IndexSpec } from '../data/secondary-index.js';
-import { RecordWriter, readRecords } from './record-file.js';
+import { RecordWriter, readRecords, writeAndSync } from './record-file.js';
 import type { Store, StoreEvent } from './store.js';
 
 const log = createLogger('embedded-mongo-persistence');
@@ -39,6 +39,7 @@ const COMPACT_AT_JOURNAL_BYTES = 256 * 1024 * 1024;
 export class Persistence {
   private journal: RecordWriter | undefined;
   private journalBytes = 0;
+  private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastSeq = 0;
 
@@ -159,23 +160,37 @@ export class Persistence {
     }
   }
 
-  /** Writes buffered journal records and fsyncs; compacts when the journal grew large. */
-  flush(store: Store, seqOf: () => number): void {
+  /**
+   * Writes buffered journal records and fsyncs them without blocking the event loop; one flush
+   * at a time, so records reach the file in order. Compacts when the journal grew large.
+   */
+  flush(store: Store, seqOf: () => number): Promise<void> {
+    if (this.flushing) return this.flushing;
     const journal = this.journal;
-    if (!journal?.hasPending) return;
+    if (!journal?.hasPending) return Promise.resolve();
     const seq = seqOf();
     if (seq !== this.lastSeq) {
       journal.add({ t: 'seq', n: seq });
       this.lastSeq = seq;
     }
-    this.journalBytes += journal.flush(true);
-    if (this.journalBytes > COMPACT_AT_JOURNAL_BYTES) this.compact(store);
+    const data = journal.take();
+    const flushing = writeAndSync(journal.fd, data)
+      .then(() => {
+        this.journalBytes += data.length;
+        if (this.journalBytes > COMPACT_AT_JOURNAL_BYTES) this.compact(store);
+      })
+      .catch((error: unknown) => log.error({ err: error }, 'journal write failed'))
+      .finally(() => {
+        this.flushing = undefined;
+      });
+    this.flushing = flushing;
+    return flushing;
   }
 
   /** Writes a full snapshot (temp file, fsync, rename) and empties the journal. */
   compact(store: Store): void {
     const tmp = join(this.dir, `${SNAPSHOT}.tmp`);
-    const writer = RecordWriter.create(tmp, 'w');
+    const writer = RecordWriter.create(tmp, 'w', 8 * 1024 * 1024);
     writer.add({
       t: 'meta',
       format: 'tally-embedded-mongo',
@@ -197,13 +212,15 @@ export class Persistence {
     writer.close();
     renameSync(tmp, join(this.dir, SNAPSHOT));
     syncDirectory(this.dir);
-    if (this.journal) this.journal.flush(false);
+    // Records still buffered are already part of the snapshot just written: drop them.
+    if (this.journal?.hasPending) this.journal.take();
     closeSync(openSync(join(this.dir, JOURNAL), 'w')); // empty (or create) the journal
     this.journalBytes = 0;
   }
 
-  close(store: Store, seqOf: () => number): void {
+  async close(store: Store, seqOf: () => number): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.flushing;
     this.lastSeq = seqOf();
     this.journal?.close();
     this.journal = undefined;

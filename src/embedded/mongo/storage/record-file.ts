@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fsyncSync, openSync, readFileSync, write, writeSync } from 'node:fs';
 import { type Document, decodeDocument, encodeDocument } from '../data/bson-values.js';
 import { crc32c } from '../wire/crc32c.js';
 
@@ -50,17 +50,29 @@ export class RecordWriter {
   private chunks: Buffer[] = [];
   private pendingBytes = 0;
 
-  constructor(private readonly fd: number) {}
+  /** `autoFlushBytes`: write synchronously once that much is buffered (never for the journal, whose writes are asynchronous and must not interleave). */
+  constructor(
+    readonly fd: number,
+    private readonly autoFlushBytes = Number.POSITIVE_INFINITY,
+  ) {}
 
-  static create(path: string, flags: string): RecordWriter {
-    return new RecordWriter(openSync(path, flags));
+  static create(path: string, flags: string, autoFlushBytes?: number): RecordWriter {
+    return new RecordWriter(openSync(path, flags), autoFlushBytes);
   }
 
   add(doc: Document): void {
     const frame = frameRecord(doc);
     this.chunks.push(frame);
     this.pendingBytes += frame.length;
-    if (this.pendingBytes > 8 * 1024 * 1024) this.flush(false);
+    if (this.pendingBytes > this.autoFlushBytes) this.flush(false);
+  }
+
+  /** Hands over what is buffered, for a caller that writes it asynchronously. */
+  take(): Buffer {
+    const data = Buffer.concat(this.chunks, this.pendingBytes);
+    this.chunks = [];
+    this.pendingBytes = 0;
+    return data;
   }
 
   get hasPending(): boolean {
@@ -85,4 +97,17 @@ export class RecordWriter {
     this.flush(true);
     closeSync(this.fd);
   }
+}
+
+/** Appends `data` at the file's end (O_APPEND) and waits until it is on disk, off the event loop. */
+export function writeAndSync(fd: number, data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const from = (offset: number) =>
+      write(fd, data, offset, data.length - offset, null, (error, written) => {
+        if (error) return reject(error);
+        if (offset + written < data.length) return from(offset + written);
+        fdatasync(fd, (syncError) => (syncError ? reject(syncError) : resolve()));
+      });
+    from(0);
+  });
 }
