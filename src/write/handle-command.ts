@@ -15,6 +15,7 @@ import {
   SCHEMA_VERSION,
 } from './envelope.js';
 import { loadStream } from './load-stream.js';
+import type { StreamCache } from './stream-cache.js';
 
 export interface CommandOutcome<State> {
   state: State;
@@ -41,10 +42,11 @@ export async function handleCommand<State, Command, Event extends { type: string
   decider: Decider<State, Command, Event>,
   command: Command,
   context: CommandContext,
+  cache?: StreamCache<State>,
 ): Promise<CommandOutcome<State>> {
   const inputHash = hashInput(command);
   for (let attempt = 1; ; attempt++) {
-    const loaded = await loadStream(client, streamName, decider, context.commandId);
+    const loaded = await loadStream(client, streamName, decider, context.commandId, cache);
     if (loaded.prior) {
       if (loaded.prior.inputHash !== inputHash) {
         throw new ValidationError(

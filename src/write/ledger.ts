@@ -13,6 +13,7 @@ import {
 } from '../domain/transfer/index.js';
 import type { CommandContext } from './envelope.js';
 import { type CommandOutcome, handleCommand } from './handle-command.js';
+import { StreamCache } from './stream-cache.js';
 import { StreamQueue } from './stream-queue.js';
 import { initiationOf, transferStepId } from './transfer-initiation.js';
 
@@ -41,6 +42,8 @@ export interface SendTransferInput {
 /** The write side: commands on account and transfer streams, through @eventstore/db-client. */
 export class Ledger {
   readonly #queue = new StreamQueue();
+  readonly #accounts = new StreamCache<AccountState>();
+  readonly #transfers = new StreamCache<TransferState>();
 
   constructor(private readonly client: EventStoreDBClient) {}
 
@@ -53,12 +56,9 @@ export class Ledger {
     command: AccountCommand,
     context: CommandContext,
   ): Promise<CommandOutcome<AccountState>> {
-    return handleCommand(
-      this.client,
-      accountStreamName(command.accountId),
-      accountDecider,
-      command,
-      context,
+    const stream = accountStreamName(command.accountId);
+    return this.#queue.run(stream, () =>
+      handleCommand(this.client, stream, accountDecider, command, context, this.#accounts),
     );
   }
 
@@ -68,7 +68,7 @@ export class Ledger {
   ): Promise<CommandOutcome<TransferState>> {
     const stream = transferStreamName(command.transferId);
     return this.#queue.run(stream, () =>
-      handleCommand(this.client, stream, transferDecider, command, context),
+      handleCommand(this.client, stream, transferDecider, command, context, this.#transfers),
     );
   }
 

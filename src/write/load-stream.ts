@@ -2,10 +2,12 @@ import {
   type EventStoreDBClient,
   type JSONRecordedEvent,
   type Position,
+  START,
   StreamNotFoundError,
 } from '@eventstore/db-client';
 import type { Decider } from '../domain/decider.js';
 import type { EventMetadata } from './envelope.js';
+import type { StreamCache } from './stream-cache.js';
 
 /** What a command already produced, found in the stream when the same command comes again. */
 export interface PriorOutcome<State> {
@@ -23,29 +25,44 @@ export interface LoadedStream<State> {
   prior?: PriorOutcome<State>;
 }
 
-/** Reads a stream from the start and folds it, noting where a given command was already applied. */
+/**
+ * Folds a stream, from the cached revision when there is one, noting for every command id
+ * where it was applied, so a repeated command is recognised.
+ */
 export async function loadStream<State, Event extends { type: string; data: unknown }>(
   client: EventStoreDBClient,
   streamName: string,
   decider: Decider<State, unknown, Event>,
   commandId: string,
+  cache?: StreamCache<State>,
 ): Promise<LoadedStream<State>> {
-  let state = decider.initialState;
-  let revision = -1;
-  let prior: PriorOutcome<State> | undefined;
+  const cached = cache?.get(streamName);
+  let state = cached?.state ?? decider.initialState;
+  let revision = cached?.revision ?? -1;
+  const priors = cached?.priors ?? new Map<string, PriorOutcome<State>>();
   try {
-    for await (const resolved of client.readStream(streamName)) {
+    const events = client.readStream(streamName, {
+      fromRevision: revision < 0 ? START : BigInt(revision + 1),
+    });
+    for await (const resolved of events) {
       const event = resolved.event as JSONRecordedEvent | undefined;
       if (!event) continue;
       state = decider.evolve(state, { type: event.type, data: event.data } as Event);
       revision = Number(event.revision);
       const metadata = event.metadata as Partial<EventMetadata> | undefined;
-      if (metadata?.commandId === commandId && event.position) {
-        prior = { state, revision, position: event.position, inputHash: metadata.inputHash ?? '' };
+      if (metadata?.commandId && event.position) {
+        priors.set(metadata.commandId, {
+          state,
+          revision,
+          position: event.position,
+          inputHash: metadata.inputHash ?? '',
+        });
       }
     }
   } catch (error) {
     if (!(error instanceof StreamNotFoundError)) throw error;
   }
+  if (revision >= 0) cache?.set(streamName, { state, revision, priors });
+  const prior = priors.get(commandId);
   return prior ? { state, revision, prior } : { state, revision };
 }

@@ -261,7 +261,7 @@ describe('accounts through GraphQL', () => {
     const refused = results.filter(
       (r) => r.data?.withdrawMoney.__typename === 'InsufficientFundsError',
     );
-    expect(accepted.length + refused.length).toBe(50);
+    expect(results.filter((r) => !accepted.includes(r) && !refused.includes(r))).toEqual([]);
     const events = await streamEvents(accountId);
     const withdrawn = events
       .filter((e) => e.type === 'MoneyWithdrawn')

@@ -1,0 +1,37 @@
+import type { PriorOutcome } from './load-stream.js';
+
+/** What is known of one stream up to `revision`: its folded state and the commands in it. */
+export interface CachedStream<State> {
+  state: State;
+  revision: number;
+  priors: Map<string, PriorOutcome<State>>;
+}
+
+/**
+ * Folded streams kept between commands, so a command reads only the events appended since
+ * the last one instead of the whole stream. Streams are append-only, so reading forward from
+ * the cached revision always catches up, whoever appended. Least recently used streams go first.
+ */
+export class StreamCache<State> {
+  readonly #streams = new Map<string, CachedStream<State>>();
+
+  constructor(private readonly maxStreams = 1000) {}
+
+  get(stream: string): CachedStream<State> | undefined {
+    const cached = this.#streams.get(stream);
+    if (cached) {
+      this.#streams.delete(stream);
+      this.#streams.set(stream, cached);
+    }
+    return cached;
+  }
+
+  set(stream: string, cached: CachedStream<State>): void {
+    this.#streams.delete(stream);
+    this.#streams.set(stream, cached);
+    if (this.#streams.size > this.maxStreams) {
+      const oldest = this.#streams.keys().next().value;
+      if (oldest !== undefined) this.#streams.delete(oldest);
+    }
+  }
+}
