@@ -158,4 +158,57 @@ describe('embedded mongo: reads and writes through the official driver', () => {
     const doc = await c.findOne({ _id: 'n' }, { promoteLongs: false });
     expect(String(doc?.big)).toBe('9007199254740993');
   });
+
+  it('aggregates with $match, $group, $sort and a $lookup into another collection', async () => {
+    const db = ctx.client.db(freshName('db'));
+    await db
+      .collection('owners')
+      .insertMany([{ _id: 'o1', name: 'Ada' } as Document, { _id: 'o2', name: 'Bob' } as Document]);
+    await db.collection('accounts').insertMany([
+      { ownerId: 'o1', balance: 10 },
+      { ownerId: 'o1', balance: 5 },
+      { ownerId: 'o2', balance: 7 },
+    ]);
+    const totals = await db
+      .collection('accounts')
+      .aggregate([
+        { $group: { _id: '$ownerId', total: { $sum: '$balance' } } },
+        { $lookup: { from: 'owners', localField: '_id', foreignField: '_id', as: 'owner' } },
+        { $project: { total: 1, name: { $first: '$owner.name' } } },
+        { $sort: { total: -1 } },
+      ])
+      .toArray();
+    expect(totals).toEqual([
+      { _id: 'o1', total: 15, name: 'Ada' },
+      { _id: 'o2', total: 7, name: 'Bob' },
+    ]);
+  });
+
+  it('updates array elements with arrayFilters and positional operators, and $push/$pull', async () => {
+    const c = coll();
+    await c.insertOne({
+      _id: 'arr',
+      items: [
+        { k: 'a', n: 1 },
+        { k: 'b', n: 2 },
+      ],
+      tags: ['x'],
+    });
+    await c.updateOne(
+      { _id: 'arr' },
+      { $inc: { 'items.$[el].n': 10 } },
+      { arrayFilters: [{ 'el.k': 'b' }] },
+    );
+    await c.updateOne({ _id: 'arr', 'items.k': 'a' }, { $set: { 'items.$.n': 5 } });
+    await c.updateOne({ _id: 'arr' }, { $push: { tags: 'y' } } as Document);
+    await c.updateOne({ _id: 'arr' }, { $pull: { tags: 'x' } } as Document);
+    expect(await c.findOne({ _id: 'arr' })).toEqual({
+      _id: 'arr',
+      items: [
+        { k: 'a', n: 5 },
+        { k: 'b', n: 12 },
+      ],
+      tags: ['y'],
+    });
+  });
 });

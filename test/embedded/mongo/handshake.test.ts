@@ -56,4 +56,46 @@ describe('embedded mongo: handshake as a single-node replica set primary', () =>
       await direct.close();
     }
   });
+
+  it('answers the status commands replica-set checkers use', async () => {
+    const admin = ctx.client.db('admin');
+    const status = await admin.command({ replSetGetStatus: 1 });
+    expect(status).toMatchObject({
+      set: 'rs0',
+      myState: 1,
+      members: [{ stateStr: 'PRIMARY', self: true }],
+    });
+    expect((await admin.command({ serverStatus: 1 })).repl).toMatchObject({
+      setName: 'rs0',
+      isWritablePrimary: true,
+    });
+    expect(await admin.command({ getParameter: 1, featureCompatibilityVersion: 1 })).toMatchObject({
+      featureCompatibilityVersion: { version: '7.0' },
+    });
+    // Command names are case-sensitive, as in mongod.
+    await expect(admin.command({ PING: 1 })).rejects.toMatchObject({ code: 59 });
+  });
+
+  it('lists, describes and drops databases and collections', async () => {
+    const dbName = freshName('db');
+    const db = ctx.client.db(dbName);
+    await db.createCollection('empty');
+    await db.collection('full').insertMany([{ a: 1 }, { a: 2 }]);
+    await expect(db.createCollection('empty')).rejects.toMatchObject({
+      code: 48,
+      codeName: 'NamespaceExists',
+    });
+    const names = (await db.listCollections({}, { nameOnly: true }).toArray())
+      .map((c) => c.name)
+      .sort();
+    expect(names).toEqual(['empty', 'full']);
+    expect((await db.command({ collStats: 'full' })).count).toBe(2);
+    expect((await db.command({ dbStats: 1 })).objects).toBe(2);
+    const { databases } = await ctx.client.db('admin').admin().listDatabases();
+    expect(databases.map((d) => d.name)).toContain(dbName);
+    expect(await db.collection('full').drop()).toBe(true);
+    await db.dropDatabase();
+    const after = await ctx.client.db('admin').admin().listDatabases();
+    expect(after.databases.map((d) => d.name)).not.toContain(dbName);
+  });
 });

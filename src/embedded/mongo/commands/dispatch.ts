@@ -1,5 +1,14 @@
 import type { Document } from '../data/bson-values.js';
 import { MongoCommandError } from '../data/errors.js';
+import {
+  connectionStatus,
+  dbStats,
+  getParameter,
+  hostInfo,
+  replSetGetStatus,
+  serverStatus,
+  whatsmyuri,
+} from './admin.js';
 import type { CommandHandler, CommandRequest, ServerState } from './context.js';
 import {
   collStats,
@@ -17,38 +26,52 @@ import { aggregate, count, distinct, explain, find, getMore, killCursors } from 
 import { RetryableWrites } from './retryable-writes.js';
 import { findAndModify, insert, remove, update } from './write.js';
 
-const HANDLERS: Record<string, CommandHandler> = {
-  hello,
-  ismaster: hello,
-  ping: ok,
-  buildinfo: buildInfo,
-  endsessions: ok,
-  killsessions: ok,
-  refreshsessions: ok,
-  listdatabases: listDatabases,
-  listcollections: listCollections,
-  create,
-  drop,
-  dropdatabase: dropDatabase,
-  collstats: collStats,
-  find,
-  getmore: getMore,
-  killcursors: killCursors,
-  aggregate,
-  count,
-  distinct,
-  insert,
-  update,
-  delete: remove,
-  findandmodify: findAndModify,
-  explain,
-  createindexes: createIndexes,
-  listindexes: listIndexes,
-  dropindexes: dropIndexes,
-};
+/** Command names are case-sensitive in mongod; a few have a second spelling it also accepts. */
+const HANDLERS = new Map<string, CommandHandler>(
+  Object.entries({
+    hello,
+    isMaster: hello,
+    ismaster: hello,
+    ping: ok,
+    buildInfo,
+    buildinfo: buildInfo,
+    serverStatus,
+    replSetGetStatus,
+    dbStats,
+    connectionStatus,
+    whatsmyuri,
+    hostInfo,
+    getParameter,
+    endSessions: ok,
+    killSessions: ok,
+    refreshSessions: ok,
+    listDatabases,
+    listCollections,
+    create,
+    drop,
+    dropDatabase,
+    collStats,
+    find,
+    getMore,
+    killCursors,
+    aggregate,
+    count,
+    distinct,
+    insert,
+    update,
+    delete: remove,
+    findAndModify,
+    findandmodify: findAndModify,
+    explain,
+    createIndexes,
+    listIndexes,
+    dropIndexes,
+    deleteIndexes: dropIndexes,
+  }),
+);
 
-const RETRYABLE = new Set(['insert', 'update', 'delete', 'findandmodify']);
-const TRANSACTION_COMMANDS = new Set(['committransaction', 'aborttransaction']);
+const RETRYABLE = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);
+const TRANSACTION_COMMANDS = new Set(['commitTransaction', 'abortTransaction']);
 
 function transactionsUnsupported(): MongoCommandError {
   // The stand-in rejects transactions outright (Tally's code uses none); see docs/mongo.md.
@@ -67,8 +90,8 @@ export class Dispatcher {
 
   /** Runs one command; every failure becomes mongod's `{ok: 0, code, codeName, errmsg}`. */
   async run(request: CommandRequest): Promise<Document> {
-    const name = request.name.toLowerCase();
-    const handler = HANDLERS[name] ?? HANDLERS[request.name];
+    const name = request.name;
+    const handler = HANDLERS.get(name);
     try {
       if (
         request.body.startTransaction === true ||

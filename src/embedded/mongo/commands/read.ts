@@ -207,6 +207,8 @@ export const aggregate: CommandHandler = (state, request) => {
     results = new Aggregator(stages, {
       ...mingoOptions(),
       processingMode: mutating ? ProcessingMode.CLONE_INPUT : ProcessingMode.CLONE_OFF,
+      // $lookup/$graphLookup/$unionWith read other collections of the same database.
+      collectionResolver: (name: string) => [...(state.store.get(db, name)?.docs.values() ?? [])],
     }).run(input) as Document[];
   } catch (error) {
     if (error instanceof MongoCommandError) throw error;

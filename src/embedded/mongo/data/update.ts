@@ -1,3 +1,4 @@
+import { Timestamp } from 'bson';
 import { Aggregator } from 'mingo/aggregator';
 import { update as mingoUpdate } from 'mingo/updater';
 import { arithmetic } from './arithmetic.js';
@@ -230,9 +231,16 @@ function applyScalar(
         setPath(doc, path, cloneValue(arg));
       return;
     }
-    case '$currentDate':
-      setPath(doc, path, new Date());
+    case '$currentDate': {
+      const asTimestamp = isPlainObject(arg) && arg.$type === 'timestamp';
+      const now = new Date();
+      setPath(
+        doc,
+        path,
+        asTimestamp ? new Timestamp({ t: Math.floor(now.getTime() / 1000), i: 1 }) : now,
+      );
       return;
+    }
     case '$rename': {
       if (current === undefined) return;
       unsetPath(doc, path);
