@@ -87,6 +87,10 @@ describe('embedded mongo: bad input gets MongoDB errors and harms nobody else', 
       code: 52,
     });
     await expect(c.insertOne({ _id: { $x: 1 } } as Document)).rejects.toMatchObject({ code: 52 });
+    // As in MongoDB 5+, an upsert that inserts may store `$` fields, and inserts may too.
+    await c.updateOne({ _id: 'up' }, { $set: { $price: 5 } }, { upsert: true });
+    await c.insertOne({ _id: 'ins', $qty: 1, nested: { $inc: true } });
+    expect(await c.findOne({ _id: 'up' })).toEqual({ _id: 'up', $price: 5 });
     await expect(c.updateOne({ _id: 'a' }, { $set: { _id: 'b' } })).rejects.toMatchObject({
       code: 66,
     });

@@ -94,13 +94,6 @@ export function validateUpdate(spec: unknown): UpdateSpec {
       }
       seen.push(path);
       if (op === '$rename') seen.push(String(args[path]));
-      if (path.split('.').some((p) => p.startsWith('$') && p !== '$' && !p.startsWith('$['))) {
-        throw new MongoCommandError(
-          52,
-          `The dollar ($) prefixed field '${path}' in '${path}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`,
-          'DollarPrefixedFieldName',
-        );
-      }
       if ((op === '$inc' || op === '$mul') && !isNumeric(args[path])) {
         throw new MongoCommandError(
           14,
@@ -162,7 +155,16 @@ function applyOperators(doc: Document, spec: Document, options: ApplyOptions): v
   const delegated: Document = {};
   for (const [op, args] of Object.entries(spec)) {
     for (const [path, arg] of Object.entries(args as Document)) {
-      if (MINGO_OPERATORS.has(op) || path.includes('$')) {
+      const parts = path.split('.');
+      // MongoDB 5+: a new top-level `$` field is storable only when the update inserts (upsert).
+      if (parts[0]!.startsWith('$') && !isPositional(parts[0]!) && !options.isInsert) {
+        throw new MongoCommandError(
+          52,
+          `The dollar ($) prefixed field '${parts[0]}' in '${path}' is not valid for storage.`,
+          'DollarPrefixedFieldName',
+        );
+      }
+      if (MINGO_OPERATORS.has(op) || parts.some(isPositional)) {
         const forOp = (delegated[op] ?? {}) as Document;
         forOp[path] = arg;
         delegated[op] = forOp;
@@ -187,6 +189,11 @@ function applyOperators(doc: Document, spec: Document, options: ApplyOptions): v
       throw new MongoCommandError(2, (error as Error).message.replace(/^mingo: /, ''), 'BadValue');
     }
   }
+}
+
+/** `$`, `$[]` and `$[name]` address array elements; any other `$` name is a literal field. */
+function isPositional(part: string): boolean {
+  return part === '$' || /^\$\[\w*\]$/.test(part);
 }
 
 function applyScalar(
