@@ -25,6 +25,8 @@ function startChild(dataDir: string): Promise<{ child: ChildProcess; url: string
     process.execPath,
     ['--import', 'tsx', CLI, '--port', '0', '--data-dir', dataDir],
     {
+      // tsx resolves from the repository, whatever directory the test runner started in.
+      cwd: join(import.meta.dirname, '../../..'),
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, LOG_LEVEL: 'warn' },
     },
