@@ -83,7 +83,13 @@ export class WireServer {
         if (buffered.length < length) break;
         const frame = buffered.subarray(0, length);
         buffered = buffered.subarray(length);
-        queue = queue.then(() => this.handle(socket, frame, connectionId));
+        queue = queue
+          .then(() => this.handle(socket, frame, connectionId))
+          .catch((error: unknown) => {
+            // A bug must cost at most this connection, never the server.
+            log.error({ connectionId, err: error }, 'connection failed');
+            socket.destroy();
+          });
       }
     });
     socket.on('error', (error) => log.debug({ connectionId, err: error }, 'socket error'));
@@ -102,8 +108,14 @@ export class WireServer {
       const name = Object.keys(request.body)[0] ?? '';
       reply = await this.dispatcher.run({ db: request.db, name, body: request.body, connectionId });
     } catch (error) {
-      if (!(error instanceof MongoCommandError)) throw error;
-      reply = error.toReply();
+      reply =
+        error instanceof MongoCommandError
+          ? error.toReply()
+          : new MongoCommandError(
+              1,
+              String((error as Error)?.message ?? error),
+              'InternalError',
+            ).toReply();
       if (Number.isNaN(reply.code)) {
         // Unknown opcode: mongod answers with an error too rather than hanging the client.
         reply = { ...reply, code: 2, codeName: 'BadValue' };

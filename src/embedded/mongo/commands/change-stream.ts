@@ -1,10 +1,11 @@
-import { Long, type Timestamp } from 'bson';
+import { calculateObjectSize, Long, type Timestamp } from 'bson';
 import { Aggregator } from 'mingo/aggregator';
 import type { ChangeRecord } from '../changes/change-log.js';
 import type { Document } from '../data/bson-values.js';
 import { badValue, MongoCommandError } from '../data/errors.js';
 import { isPlainObject } from '../data/paths.js';
 import { mingoOptions } from '../data/query.js';
+import { MAX_BSON_OBJECT_BYTES } from '../wire/opcodes.js';
 import type { CommandRequest, ServerState } from './context.js';
 import type { ChangeStreamCursor } from './cursors.js';
 
@@ -149,17 +150,29 @@ export async function changeStreamGetMore(
   };
 }
 
+/** Reads events after the cursor's position, up to `limit` events and 16 MiB per batch. */
 function readBatch(state: ServerState, cursor: ChangeStreamCursor, limit: number): Document[] {
   const out: Document[] = [];
+  let bytes = 0;
   while (out.length < limit && !cursor.invalidated) {
     const records = state.changes.since(cursor.afterSeq, MAX_RECORDS_PER_BATCH);
     if (records.length === 0) break;
     for (const rec of records) {
-      if (out.length >= limit) break;
+      if (out.length >= limit) return out;
+      if (!concerns(cursor, rec)) {
+        cursor.afterSeq = rec.seq;
+        continue;
+      }
+      const wasInvalidated = cursor.invalidated;
+      const events = runPipeline(cursor, toEvents(state, cursor, rec));
+      const size = events.reduce((n, e) => n + calculateObjectSize(e), 0);
+      if (out.length > 0 && bytes + size > MAX_BSON_OBJECT_BYTES) {
+        cursor.invalidated = wasInvalidated; // this record goes in the next batch
+        return out;
+      }
+      bytes += size;
       cursor.afterSeq = rec.seq;
-      if (!concerns(cursor, rec)) continue;
-      const events = toEvents(state, cursor, rec);
-      out.push(...runPipeline(cursor, events));
+      out.push(...events);
       if (cursor.invalidated) break;
     }
   }
