@@ -165,6 +165,17 @@ function applyOperators(doc: Document, spec: Document, options: ApplyOptions): v
         );
       }
       if (MINGO_OPERATORS.has(op) || parts.some(isPositional)) {
+        // mingo skips $push's $sort/$slice/$position when the array does not exist yet;
+        // MongoDB treats a missing field as an empty array.
+        if (op === '$push' && !parts.some(isPositional) && getPath(doc, path) === undefined) {
+          try {
+            setPath(doc, path, []);
+          } catch (error) {
+            if (error instanceof PathConflict)
+              throw new MongoCommandError(28, error.message, 'PathNotViable');
+            throw error;
+          }
+        }
         const forOp = (delegated[op] ?? {}) as Document;
         forOp[path] = arg;
         delegated[op] = forOp;
