@@ -1,5 +1,6 @@
 import type { Server, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
-import { appendHandler, batchAppendHandler } from './grpc/append.js';
+import { appendHandler } from './grpc/append.js';
+import { batchAppendHandler } from './grpc/batch-append.js';
 import { deleteHandler } from './grpc/delete.js';
 import { readHandler } from './grpc/read.js';
 import { getSupportedMethods } from './grpc/server-features.js';

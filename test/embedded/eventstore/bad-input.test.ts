@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import {
   EventStoreDBClient,
   jsonEvent,
@@ -11,24 +10,25 @@ import {
   type EmbeddedEventStore,
   startEmbeddedEventStore,
 } from '../../../src/embedded/eventstore/index.js';
+import {
+  grpc,
+  type RawMessage,
+  type RawStatus,
+  rawRead,
+  rawStreamsClient,
+  sharedPb,
+  streamReadRequest,
+  streamsPb,
+} from './raw-grpc.js';
 import { event, freshStream, readAllOf } from './support.js';
-
-// Raw calls through the client's own generated gRPC stubs, for requests its API cannot express.
-const clientRequire = createRequire(
-  createRequire(import.meta.url).resolve('@eventstore/db-client'),
-);
-const grpc = clientRequire('@grpc/grpc-js');
-const { StreamsClient } = clientRequire('../generated/streams_grpc_pb.js');
-const streamsPb = clientRequire('../generated/streams_pb.js');
-const sharedPb = clientRequire('../generated/shared_pb.js');
 
 let store: EmbeddedEventStore;
 let client: EventStoreDBClient;
-let raw: any;
+let raw: RawMessage;
 beforeAll(async () => {
   store = await startEmbeddedEventStore();
   client = EventStoreDBClient.connectionString(store.url);
-  raw = new StreamsClient(`127.0.0.1:${store.port}`, grpc.credentials.createInsecure());
+  raw = rawStreamsClient(store.port);
 });
 afterAll(async () => {
   raw.close();
@@ -37,42 +37,24 @@ afterAll(async () => {
 });
 
 /** Runs a raw Read and resolves with the gRPC status it ends with. */
-function rawRead(request: unknown): Promise<{ code: number; details: string }> {
-  return new Promise((resolve) => {
-    const call = raw.read(request);
-    call.on('data', () => {});
-    call.on('error', (error: { code: number; details: string }) => resolve(error));
-    call.on('end', () => resolve({ code: 0, details: 'OK' }));
-  });
+async function rawStatus(request: RawMessage): Promise<RawStatus> {
+  return (await rawRead(raw, request)).status;
 }
 
-function streamRead(configure: (options: any) => void) {
-  const request = new streamsPb.ReadReq();
-  const options = new streamsPb.ReadReq.Options();
-  const stream = new streamsPb.ReadReq.Options.StreamOptions();
-  const identifier = new sharedPb.StreamIdentifier();
-  identifier.setStreamName(Buffer.from('some-stream'));
-  stream.setStreamIdentifier(identifier);
-  stream.setStart(new sharedPb.Empty());
-  options.setStream(stream);
-  options.setCount('10');
-  options.setNoFilter(new sharedPb.Empty());
-  configure(options);
-  request.setOptions(options);
-  return request;
-}
+const streamRead = (configure: (options: RawMessage) => void) =>
+  streamReadRequest('some-stream', configure);
 
 describe('malformed requests', () => {
   it('answers an unknown read direction with INVALID_ARGUMENT', async () => {
-    const status = await rawRead(streamRead((options) => options.setReadDirection(7)));
+    const status = await rawStatus(streamRead((options) => options.setReadDirection(7)));
     expect(status.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(status.details).toMatch(/direction/);
   });
 
   it('answers a read without options, or without a stream, with INVALID_ARGUMENT', async () => {
-    expect((await rawRead(new streamsPb.ReadReq())).code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect((await rawStatus(new streamsPb.ReadReq())).code).toBe(grpc.status.INVALID_ARGUMENT);
     const noStream = streamRead((options) => options.clearStream());
-    expect((await rawRead(noStream)).code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect((await rawStatus(noStream)).code).toBe(grpc.status.INVALID_ARGUMENT);
   });
 
   it('refuses empty and overlong stream names', async () => {
@@ -81,7 +63,7 @@ describe('malformed requests', () => {
     expect(String((empty as Error).message)).toMatch(/empty/);
     const long = await client.appendToStream('x'.repeat(5000), event('A')).catch((e: unknown) => e);
     expect(String((long as Error).message)).toMatch(/longer than/);
-    const readEmpty = await rawRead(
+    const readEmpty = await rawStatus(
       streamRead((options) =>
         options.getStream().getStreamIdentifier().setStreamName(Buffer.alloc(0)),
       ),
@@ -127,7 +109,7 @@ describe('malformed requests', () => {
     filter.setCheckpointintervalmultiplier(1);
     options.setFilter(filter);
     request.setOptions(options);
-    expect((await rawRead(request)).code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect((await rawStatus(request)).code).toBe(grpc.status.INVALID_ARGUMENT);
   });
 
   it('stays up and keeps the log intact after all of that', async () => {

@@ -1,5 +1,6 @@
 import { BACKWARDS, END, FORWARDS, START, StreamNotFoundError } from '@eventstore/db-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { rawRead, rawStreamsClient, sharedPb, streamReadRequest, streamsPb } from './raw-grpc.js';
 import { event, freshStream, readAllOf, sharedClient } from './support.js';
 
 const client = sharedClient();
@@ -71,6 +72,26 @@ describe('reading a stream', () => {
       data: { owner: 'ada', amount: '100.50' },
       metadata: { correlationId: 'c-1' },
     });
+  });
+
+  it('sends event ids in structured form when a reader asks for it', async () => {
+    const other = freshStream('structured');
+    const id = crypto.randomUUID();
+    await client.appendToStream(other, event('Opened', {}, id));
+    const raw = rawStreamsClient(inject('eventStoreUrl'));
+    const request = streamReadRequest(other, (options) => {
+      const uuid = new streamsPb.ReadReq.Options.UUIDOption();
+      uuid.setStructured(new sharedPb.Empty());
+      options.setUuidOption(uuid);
+    });
+    const { responses, status } = await rawRead(raw, request);
+    raw.close();
+    expect(status.code).toBe(0);
+    const structured = responses[0].getEvent().getEvent().getId().getStructured();
+    const bytes = Buffer.alloc(16);
+    bytes.writeBigInt64BE(BigInt(structured.getMostSignificantBits()), 0);
+    bytes.writeBigInt64BE(BigInt(structured.getLeastSignificantBits()), 8);
+    expect(bytes.toString('hex')).toBe(id.replaceAll('-', ''));
   });
 
   it('fails with StreamNotFoundError for a stream that was never written', async () => {

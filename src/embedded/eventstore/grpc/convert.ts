@@ -31,19 +31,6 @@ export function formatUuid(bytes: Buffer): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-export function uuidMessage(bytes: Buffer, structured: boolean): UUIDMessage {
-  const uuid = new sharedPb.UUID();
-  if (structured) {
-    const value = new sharedPb.UUID.Structured();
-    value.setMostSignificantBits(BigInt.asIntN(64, bytes.readBigUInt64BE(0)).toString());
-    value.setLeastSignificantBits(BigInt.asIntN(64, bytes.readBigUInt64BE(8)).toString());
-    uuid.setStructured(value);
-  } else {
-    uuid.setString(formatUuid(bytes));
-  }
-  return uuid;
-}
-
 export function streamIdentifier(name: string) {
   const identifier = new sharedPb.StreamIdentifier();
   identifier.setStreamName(Buffer.from(name, 'utf8'));
