@@ -22,6 +22,12 @@ export interface SubscriptionSpec {
   /** Applies one batch; must be idempotent, since a batch is replayed after a crash. */
   handleBatch(events: RecordedEvent[]): Promise<void>;
   maxBatchSize?: number;
+  /**
+   * Save the checkpoint at most this often (default: after every batch). Progress, and so
+   * consistentWith, still advances after every batch; a crash replays at most this much,
+   * which only an idempotent handler may allow.
+   */
+  checkpointEveryMs?: number;
 }
 
 export class CheckpointAheadError extends Error {}
@@ -39,6 +45,8 @@ export class CheckpointedSubscription {
   #stopped = false;
   #current: { unsubscribe(): Promise<void>; destroy(): void } | undefined;
   #running: Promise<void> | undefined;
+  #unsaved: Position | undefined;
+  #savedAt = 0;
 
   constructor(
     private readonly client: EventStoreDBClient,
@@ -64,6 +72,7 @@ export class CheckpointedSubscription {
     // consuming loop returns.
     subscription?.destroy();
     await this.#running;
+    if (this.#unsaved) await this.save(this.#unsaved);
   }
 
   private async runForever(): Promise<void> {
@@ -122,8 +131,16 @@ export class CheckpointedSubscription {
 
   private async commit(position: Position): Promise<void> {
     if (position.commit <= this.progress.reached) return;
-    await this.checkpoints.save(this.spec.checkpointNames, position, this.clock());
+    const interval = this.spec.checkpointEveryMs ?? 0;
+    if (performance.now() - this.#savedAt >= interval) await this.save(position);
+    else this.#unsaved = position;
     this.progress.advance(position.commit);
+  }
+
+  private async save(position: Position): Promise<void> {
+    await this.checkpoints.save(this.spec.checkpointNames, position, this.clock());
+    this.#savedAt = performance.now();
+    this.#unsaved = undefined;
   }
 
   private async loadCheckpoint(): Promise<Position | undefined> {

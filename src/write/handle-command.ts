@@ -6,7 +6,7 @@ import {
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
 import type { Decider } from '../domain/decider.js';
-import { ConcurrencyConflictError, ValidationError } from '../domain/errors.js';
+import { ConcurrencyConflictError, DomainError, ValidationError } from '../domain/errors.js';
 import {
   type CommandContext,
   type EventMetadata,
@@ -46,7 +46,19 @@ export async function handleCommand<State, Command, Event extends { type: string
 ): Promise<CommandOutcome<State>> {
   const inputHash = hashInput(command);
   for (let attempt = 1; ; attempt++) {
-    const loaded = await loadStream(client, streamName, decider, context.commandId, cache);
+    // The first attempt may decide on the cached fold without reading the stream: if another
+    // process appended since, the append conflicts. Any refusal found on that unverified state
+    // is checked again against the stream before the client hears of it.
+    const trustCache = attempt === 1;
+    const loaded = await loadStream(
+      client,
+      streamName,
+      decider,
+      context.commandId,
+      cache,
+      trustCache,
+    );
+    const verified = !(trustCache && loaded.fromCache);
     if (loaded.prior) {
       if (loaded.prior.inputHash !== inputHash) {
         throw new ValidationError(
@@ -57,13 +69,19 @@ export async function handleCommand<State, Command, Event extends { type: string
       return { ...loaded.prior, replayed: true, appended: 0 };
     }
     const { expectedRevision } = context;
-    if (expectedRevision !== undefined && expectedRevision !== loaded.revision) {
-      throw new ConcurrencyConflictError(
-        expectedRevision,
-        loaded.revision < 0 ? null : loaded.revision,
-      );
+    let events: Event[];
+    try {
+      if (expectedRevision !== undefined && expectedRevision !== loaded.revision) {
+        throw new ConcurrencyConflictError(
+          expectedRevision,
+          loaded.revision < 0 ? null : loaded.revision,
+        );
+      }
+      events = decider.decide(command, loaded.state);
+    } catch (error) {
+      if (verified || !(error instanceof DomainError)) throw error;
+      continue;
     }
-    const events = decider.decide(command, loaded.state);
     if (events.length === 0) {
       return {
         state: loaded.state,
@@ -97,16 +115,20 @@ export async function handleCommand<State, Command, Event extends { type: string
         { expectedRevision: loaded.revision < 0 ? NO_STREAM : BigInt(loaded.revision) },
       );
       if (!result.position) throw new Error(`append to ${streamName} returned no position`);
+      const state = events.reduce(decider.evolve, loaded.state);
+      const revision = Number(result.nextExpectedRevision);
+      const outcome = { state, revision, position: result.position, inputHash };
+      cache?.remember(streamName, loaded.revision, outcome, context.commandId);
       return {
-        state: events.reduce(decider.evolve, loaded.state),
-        revision: Number(result.nextExpectedRevision),
+        state,
+        revision,
         position: result.position,
         replayed: false,
         appended: events.length,
       };
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
-      if (expectedRevision !== undefined) {
+      if (expectedRevision !== undefined && verified) {
         const actual = typeof error.actualVersion === 'bigint' ? Number(error.actualVersion) : null;
         throw new ConcurrencyConflictError(expectedRevision, actual);
       }

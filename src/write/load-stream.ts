@@ -23,6 +23,8 @@ export interface LoadedStream<State> {
   revision: number;
   /** Set when the stream already holds events of `commandId`. */
   prior?: PriorOutcome<State>;
+  /** True when nothing was read: the state is the cached one, unverified. */
+  fromCache: boolean;
 }
 
 /**
@@ -35,8 +37,16 @@ export async function loadStream<State, Event extends { type: string; data: unkn
   decider: Decider<State, unknown, Event>,
   commandId: string,
   cache?: StreamCache<State>,
+  trustCache = false,
 ): Promise<LoadedStream<State>> {
   const cached = cache?.get(streamName);
+  if (cached && trustCache) {
+    const prior = cached.priors.get(commandId);
+    const { state, revision } = cached;
+    return prior
+      ? { state, revision, prior, fromCache: true }
+      : { state, revision, fromCache: true };
+  }
   let state = cached?.state ?? decider.initialState;
   let revision = cached?.revision ?? -1;
   const priors = cached?.priors ?? new Map<string, PriorOutcome<State>>();
@@ -64,5 +74,7 @@ export async function loadStream<State, Event extends { type: string; data: unkn
   }
   if (revision >= 0) cache?.set(streamName, { state, revision, priors });
   const prior = priors.get(commandId);
-  return prior ? { state, revision, prior } : { state, revision };
+  return prior
+    ? { state, revision, prior, fromCache: false }
+    : { state, revision, fromCache: false };
 }

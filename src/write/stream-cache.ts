@@ -26,6 +26,27 @@ export class StreamCache<State> {
     return cached;
   }
 
+  /**
+   * Records our own successful append, so the next command need not read it back. Only a
+   * cache that held the stream exactly as it was before the append (or a stream that did not
+   * exist) can take it: otherwise commands in between would be missing from its priors.
+   */
+  remember(
+    stream: string,
+    revisionBefore: number,
+    outcome: PriorOutcome<State>,
+    commandId: string,
+  ): void {
+    const cached = this.#streams.get(stream);
+    if (cached ? cached.revision !== revisionBefore : revisionBefore !== -1) {
+      this.#streams.delete(stream);
+      return;
+    }
+    const priors = cached?.priors ?? new Map<string, PriorOutcome<State>>();
+    priors.set(commandId, outcome);
+    this.set(stream, { state: outcome.state, revision: outcome.revision, priors });
+  }
+
   set(stream: string, cached: CachedStream<State>): void {
     this.#streams.delete(stream);
     this.#streams.set(stream, cached);

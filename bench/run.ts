@@ -1,0 +1,20 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+/** `npm run bench -- <api|eventstore|mongo> [--quick]`: runs one benchmark, or all three. */
+const [which, ...rest] = process.argv.slice(2);
+const all = ['eventstore', 'mongo', 'api'];
+const chosen = which && all.includes(which) ? [which] : all;
+for (const name of chosen) {
+  const result = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(import.meta.dirname, `${name}.ts`),
+      ...(which && all.includes(which) ? rest : process.argv.slice(2)),
+    ],
+    { stdio: 'inherit' },
+  );
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
