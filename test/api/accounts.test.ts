@@ -306,7 +306,7 @@ describe('accounts through GraphQL', () => {
       owner: ownerId,
       after: first.data?.accounts.pageInfo.endCursor,
     });
-    const ids = [...first.data?.accounts.edges, ...second.data?.accounts.edges].map(
+    const ids = [...first.data!.accounts.edges, ...second.data!.accounts.edges].map(
       (e: any) => e.node.id,
     );
     expect(ids).toEqual(opened.map((o) => o.accountId).sort());
