@@ -132,6 +132,19 @@ describe('embedded mongo: change streams', () => {
     await stream.close();
   });
 
+  it('ends a collection stream with rename then invalidate', async () => {
+    const c = coll();
+    await c.insertOne({ _id: 'x', balance: 0 });
+    const stream = await watch(c);
+    await c.rename(`${c.collectionName}_renamed`);
+    expect(await stream.next()).toMatchObject({
+      operationType: 'rename',
+      to: { coll: `${c.collectionName}_renamed` },
+    });
+    expect((await stream.next()).operationType).toBe('invalidate');
+    await stream.close();
+  });
+
   it('reports ChangeStreamHistoryLost (286) when resuming from before the kept history', async () => {
     const small = await startEmbeddedMongo({ port: 0, changeHistory: 5 });
     const client = new MongoClient(small.url);

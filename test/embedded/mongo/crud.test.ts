@@ -202,7 +202,9 @@ describe('embedded mongo: reads and writes through the official driver', () => {
     await c.updateOne({ _id: 'arr', 'items.k': 'a' }, { $set: { 'items.$.n': 5 } });
     await c.updateOne({ _id: 'arr' }, { $push: { tags: 'y' } } as Document);
     await c.updateOne({ _id: 'arr' }, { $pull: { tags: 'x' } } as Document);
-    await c.updateOne({ _id: 'arr' }, { $push: { top: { $each: [3, 1, 2], $sort: 1, $slice: 2 } } } as Document);
+    await c.updateOne({ _id: 'arr' }, {
+      $push: { top: { $each: [3, 1, 2], $sort: 1, $slice: 2 } },
+    } as Document);
     expect(await c.findOne({ _id: 'arr' })).toEqual({
       _id: 'arr',
       items: [

@@ -98,4 +98,17 @@ describe('embedded mongo: handshake as a single-node replica set primary', () =>
     const after = await ctx.client.db('admin').admin().listDatabases();
     expect(after.databases.map((d) => d.name)).not.toContain(dbName);
   });
+
+  it('renames a collection with its documents and indexes', async () => {
+    const db = ctx.client.db(freshName('db'));
+    const source = db.collection('before');
+    await source.createIndex({ email: 1 }, { unique: true });
+    await source.insertOne({ email: 'a@x' });
+    const renamed = await source.rename('after');
+    expect(await renamed.countDocuments()).toBe(1);
+    await expect(renamed.insertOne({ email: 'a@x' })).rejects.toMatchObject({ code: 11000 });
+    expect(await db.collection('before').countDocuments()).toBe(0);
+    await db.collection('other').insertOne({});
+    await expect(db.collection('other').rename('after')).rejects.toMatchObject({ code: 48 });
+  });
 });

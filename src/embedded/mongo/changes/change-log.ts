@@ -9,7 +9,9 @@ export interface ChangeRecord {
   seq: number;
   clusterTime: Timestamp;
   wallTime: Date;
-  operationType: 'insert' | 'update' | 'replace' | 'delete' | 'drop' | 'dropDatabase';
+  operationType: 'insert' | 'update' | 'replace' | 'delete' | 'drop' | 'rename' | 'dropDatabase';
+  /** For rename: the new namespace. */
+  to?: { db: string; coll: string };
   db: string;
   coll?: string;
   documentKey?: Document;
@@ -99,6 +101,15 @@ export class ChangeLog {
         break;
       case 'dropDatabase':
         rec = { ...base, operationType: 'dropDatabase', db: event.db };
+        break;
+      case 'rename':
+        rec = {
+          ...base,
+          operationType: 'rename',
+          db: event.db,
+          coll: event.coll,
+          to: { db: event.toDb, coll: event.to },
+        };
         break;
       default:
         return;

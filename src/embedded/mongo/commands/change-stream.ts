@@ -215,11 +215,13 @@ function toEvents(state: ServerState, cursor: ChangeStreamCursor, rec: ChangeRec
     case 'delete':
       return [{ ...base, ns, documentKey: rec.documentKey }];
     case 'drop':
+    case 'rename':
     case 'dropDatabase': {
-      const events: Document[] = [{ ...base, ns }];
+      const events: Document[] = [rec.to ? { ...base, ns, to: rec.to } : { ...base, ns }];
       // A collection stream ends with the collection; a database stream with the database.
       if (
-        (cursor.coll !== undefined && rec.operationType === 'drop') ||
+        (cursor.coll !== undefined &&
+          (rec.operationType === 'drop' || rec.operationType === 'rename')) ||
         (cursor.coll === undefined && rec.operationType === 'dropDatabase')
       ) {
         events.push({

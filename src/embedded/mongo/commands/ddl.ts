@@ -182,3 +182,31 @@ export const dropIndexes: CommandHandler = (state, request) => {
 };
 
 export { ID_INDEX };
+
+function splitNamespace(value: unknown, field: string): { db: string; coll: string } {
+  const text = typeof value === 'string' ? value : '';
+  const dot = text.indexOf('.');
+  if (dot <= 0 || dot === text.length - 1) {
+    throw new MongoCommandError(
+      73,
+      `Invalid ${field} namespace: ${String(value)}`,
+      'InvalidNamespace',
+    );
+  }
+  return { db: text.slice(0, dot), coll: text.slice(dot + 1) };
+}
+
+/** renameCollection (run against admin): `{renameCollection: 'db.a', to: 'db.b', dropTarget}`. */
+export const renameCollection: CommandHandler = (state, request) => {
+  if (request.db !== 'admin') {
+    throw new MongoCommandError(
+      13,
+      'renameCollection may only be run against the admin database.',
+      'Unauthorized',
+    );
+  }
+  const from = splitNamespace(request.body.renameCollection, 'source');
+  const to = splitNamespace(request.body.to, 'target');
+  state.store.rename(from.db, from.coll, to.db, to.coll, request.body.dropTarget === true);
+  return { ok: 1 };
+};

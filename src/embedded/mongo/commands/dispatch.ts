@@ -20,6 +20,7 @@ import {
   listCollections,
   listDatabases,
   listIndexes,
+  renameCollection,
 } from './ddl.js';
 import { buildInfo, hello, ok } from './handshake.js';
 import { aggregate, count, distinct, explain, find, getMore, killCursors } from './read.js';
@@ -50,6 +51,7 @@ const HANDLERS = new Map<string, CommandHandler>(
     create,
     drop,
     dropDatabase,
+    renameCollection,
     collStats,
     find,
     getMore,

@@ -48,7 +48,8 @@ export class SecondaryIndex {
 
   constructor(
     readonly spec: IndexSpec,
-    private readonly ns: string,
+    /** The collection's namespace now (it changes on renameCollection). */
+    private readonly nsOf: () => string,
   ) {
     this.fields = Object.keys(spec.key);
     this.directions = this.fields.map((f) => (Number(String(spec.key[f])) < 0 ? -1 : 1));
@@ -119,7 +120,7 @@ export class SecondaryIndex {
         this.fields.forEach((f, i) => {
           keyValue[f] = tuple[i];
         });
-        throw new DuplicateKeyError(this.ns, this.name, this.spec.key, keyValue);
+        throw new DuplicateKeyError(this.nsOf(), this.name, this.spec.key, keyValue);
       }
     }
   }

@@ -43,8 +43,9 @@ export class Collection {
   private idOrder: SecondaryIndex | undefined;
 
   constructor(
-    readonly db: string,
-    readonly name: string,
+    /** Mutable only through Store.rename. */
+    public db: string,
+    public name: string,
     private readonly emit: (event: WriteEvent) => void,
   ) {}
 
@@ -75,7 +76,7 @@ export class Collection {
         'IndexKeySpecsConflict',
       );
     }
-    const index = new SecondaryIndex(spec, this.ns);
+    const index = new SecondaryIndex(spec, () => this.ns);
     for (const [id, doc] of this.docs) {
       index.checkUnique(id, doc);
       index.add(id, doc);
@@ -202,7 +203,7 @@ export class Collection {
       );
     if (rangeOnId || (sort && Object.keys(sort)[0] === '_id')) {
       if (!this.idOrder) {
-        this.idOrder = new SecondaryIndex(ID_INDEX, this.ns);
+        this.idOrder = new SecondaryIndex(ID_INDEX, () => this.ns);
         for (const [id, doc] of this.docs) this.idOrder.add(id, doc);
       }
       indexes.push(this.idOrder);

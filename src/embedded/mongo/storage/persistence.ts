@@ -157,6 +157,9 @@ export class Persistence {
       case 'dropDatabase':
         journal.add({ t: 'dropDb', db: event.db });
         break;
+      case 'rename':
+        journal.add({ t: 'rename', db: event.db, c: event.coll, toDb: event.toDb, to: event.to });
+        break;
     }
   }
 
@@ -271,6 +274,9 @@ function apply(store: Store, rec: Document): number {
       return 0;
     case 'dropDb':
       store.dropDatabase(db);
+      return 0;
+    case 'rename':
+      if (store.get(db, c)) store.rename(db, c, String(rec.toDb), String(rec.to), true);
       return 0;
     case 'seq':
       return Number(rec.n);

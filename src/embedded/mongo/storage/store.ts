@@ -4,6 +4,7 @@ import { Collection, type WriteEvent } from './collection.js';
 export type StoreEvent =
   | WriteEvent
   | { kind: 'createCollection'; db: string; coll: string }
+  | { kind: 'rename'; db: string; coll: string; toDb: string; to: string }
   | { kind: 'drop'; db: string; coll: string }
   | { kind: 'dropDatabase'; db: string };
 
@@ -55,6 +56,31 @@ export class Store {
     if (!colls?.delete(name)) return false;
     this.emit({ kind: 'drop', db, coll: name });
     return true;
+  }
+
+  /** renameCollection: the same documents and indexes under a new namespace. */
+  rename(db: string, name: string, toDb: string, to: string, dropTarget: boolean): void {
+    validateNamespace(toDb, to);
+    const coll = this.get(db, name);
+    if (!coll)
+      throw new MongoCommandError(26, 'source namespace does not exist', 'NamespaceNotFound');
+    if (db === toDb && name === to)
+      throw new MongoCommandError(20, "Can't rename a collection to itself", 'IllegalOperation');
+    if (this.get(toDb, to)) {
+      if (!dropTarget)
+        throw new MongoCommandError(48, 'target namespace exists', 'NamespaceExists');
+      this.drop(toDb, to);
+    }
+    this.databases.get(db)?.delete(name);
+    let target = this.databases.get(toDb);
+    if (!target) {
+      target = new Map();
+      this.databases.set(toDb, target);
+    }
+    coll.db = toDb;
+    coll.name = to;
+    target.set(to, coll);
+    this.emit({ kind: 'rename', db, coll: name, toDb, to });
   }
 
   dropDatabase(db: string): void {
