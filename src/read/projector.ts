@@ -48,9 +48,7 @@ export async function applyBatch(
         projection.project(e),
       );
       if (operations.length === 0) return;
-      const collection = models[
-        projection.name
-      ] as unknown as import('mongodb').Collection<Document>;
+      const collection = models[projection.name] as unknown as Collection<Document>;
       await collection.bulkWrite(operations, { ordered: true });
     }),
   );
