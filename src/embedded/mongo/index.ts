@@ -44,7 +44,9 @@ export async function startEmbeddedMongo(
     await opened?.persistence.close(store, seqOf);
     throw error;
   }
-  me = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // A wildcard bind address is not dialable: name loopback, which the url then uses.
+  const dialHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  me = `${dialHost.includes(':') ? `[${dialHost}]` : dialHost}:${port}`;
   let closed: Promise<void> | undefined;
   return {
     url: `mongodb://${me}/?replicaSet=rs0`,

@@ -39,6 +39,15 @@ describe('embedded mongo: indexes', () => {
     expect(explained.executionStats.totalDocsExamined).toBe(10);
   });
 
+  it('serves $in on an indexed field with one lookup per value', async () => {
+    const c = await seed(3000);
+    await c.createIndex({ owner: 1 });
+    const filter = { owner: { $in: ['o1', 'o2'] } };
+    expect(await c.countDocuments(filter)).toBe(120);
+    const explained = await c.find(filter).explain('executionStats');
+    expect(explained.executionStats.totalDocsExamined).toBe(120);
+  });
+
   it('gives sort order from the index, so sort + limit reads only the limit', async () => {
     const c = await seed(5000);
     await c.createIndex({ owner: 1, revision: -1 });

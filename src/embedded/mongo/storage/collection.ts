@@ -178,7 +178,25 @@ export class Collection {
       return { docs, sorted: idValues.length <= 1, stage: 'IDHACK', indexName: ID_INDEX.name };
     }
     const plan = planIndex(this.usableIndexes(filter, sort), filter, sort);
-    if (!plan) return { docs: this.docs.values(), sorted: false, stage: 'COLLSCAN' };
+    if (!plan) {
+      // `{field: {$in: [...]}}` on a single-field index: one lookup per value.
+      for (const index of this.indexes.values()) {
+        const values =
+          index.complete && index.fields.length === 1
+            ? equalityValues(filter[index.fields[0]!])
+            : undefined;
+        if (!values) continue;
+        const ids = new Set<string>();
+        for (const value of values) for (const id of index.lookup([value]) ?? []) ids.add(id);
+        return {
+          docs: this.byIds(ids),
+          sorted: values.length <= 1 && !sort,
+          stage: 'IXSCAN',
+          indexName: index.name,
+        };
+      }
+      return { docs: this.docs.values(), sorted: false, stage: 'COLLSCAN' };
+    }
     const { index, prefix } = plan;
     const found = { sorted: plan.sorted, stage: 'IXSCAN' as const, indexName: index.name };
     if (prefix.length === index.fields.length) {
