@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { WrongExpectedVersionError } from '@eventstore/db-client';
+import {
+  DeadlineExceededError,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+} from '@eventstore/db-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { event, freshStream, readAllOf, sharedClient } from './support.js';
 
@@ -109,6 +113,19 @@ describe('appending', () => {
     expect(result.nextExpectedRevision).toBe(39n);
     const read = await readAllOf(client.readStream(stream));
     expect(read.map((e) => (e.event!.data as { i: number }).i)).toEqual(events.map((_, i) => i));
+  });
+
+  it('honours the per-append deadline: an append that arrives after it is refused, unwritten', async () => {
+    const stream = freshStream('deadline');
+    // A deadline already in the past when the server sees the append.
+    const error = await client
+      .appendToStream(stream, event('Late'), { deadline: -60_000 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeadlineExceededError);
+    await expect(readAllOf(client.readStream(stream))).rejects.toBeInstanceOf(StreamNotFoundError);
+    // The shared BatchAppend call survives it.
+    const next = await client.appendToStream(stream, event('OnTime'));
+    expect(next.nextExpectedRevision).toBe(0n);
   });
 
   it('lets exactly one of many concurrent appends at the same revision win', async () => {

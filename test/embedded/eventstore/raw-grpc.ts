@@ -18,6 +18,7 @@ export interface RawStatus {
   details: string;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the generated stubs are untyped JavaScript.
 export type RawMessage = any;
 
 /** A raw Streams client for an `esdb://host:port?tls=false` connection string or a local port. */
