@@ -89,6 +89,8 @@ describe('embedded mongo: handshake as a single-node replica set primary', () =>
       .map((c) => c.name)
       .sort();
     expect(names).toEqual(['empty', 'full']);
+    const matching = await db.listCollections({ name: { $in: ['full', 'nope'] } }).toArray();
+    expect(matching.map((c) => c.name)).toEqual(['full']);
     expect((await db.command({ collStats: 'full' })).count).toBe(2);
     expect((await db.command({ dbStats: 1 })).objects).toBe(2);
     const { databases } = await ctx.client.db('admin').admin().listDatabases();

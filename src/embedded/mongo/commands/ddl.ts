@@ -2,6 +2,7 @@ import { type Binary, UUID } from 'bson';
 import type { Document } from '../data/bson-values.js';
 import { badValue, MongoCommandError } from '../data/errors.js';
 import { isPlainObject } from '../data/paths.js';
+import { compileFilter } from '../data/query.js';
 import type { IndexSpec } from '../data/secondary-index.js';
 import { ID_INDEX } from '../storage/collection.js';
 import { type CommandHandler, collectionName } from './context.js';
@@ -61,9 +62,8 @@ export const listCollections: CommandHandler = (state, request) => {
     idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
   }));
   const filter = isPlainObject(request.body.filter) ? request.body.filter : {};
-  const filtered = infos.filter((info) =>
-    Object.entries(filter).every(([k, v]) => k !== 'name' || info.name === v),
-  );
+  const matcher = compileFilter(filter);
+  const filtered = infos.filter((info) => matcher.test(info));
   const nameOnly = request.body.nameOnly === true;
   const docs = nameOnly ? filtered.map(({ name, type }) => ({ name, type })) : filtered;
   const batchSize = Number((request.body.cursor as Document | undefined)?.batchSize ?? 0);
