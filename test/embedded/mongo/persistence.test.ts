@@ -97,22 +97,19 @@ describe('embedded mongo: persistence with a data directory', () => {
     });
   });
 
-  it('reads a journal with a torn last record up to that record', async () => {
+  it('after a crash, reads the journal up to a torn last record and takes over the stale lock', async () => {
     const dir = dataDir();
-    const server = await startEmbeddedMongo({ port: 0, dataDir: dir });
-    const client = new MongoClient(server.url);
+    const crashed = await startCli(dir);
+    const client = new MongoClient(crashed.url);
     await client
       .db('t')
       .collection('c')
       .insertOne({ _id: 1 as never, kept: true });
     await journalFlushed(dir);
-    // Simulate a crash in the middle of writing the next record: a frame header promising more
-    // bytes than follow, without a clean shutdown (the server is abandoned, not closed).
-    appendFileSync(join(dir, 'journal.bin'), Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 5, 6]));
-    await client.close();
-    // A second instance on the same directory must wait for the first to release it.
-    await expect(startEmbeddedMongo({ port: 0, dataDir: dir })).rejects.toThrow(/in use/);
-    await server.close();
+    crashed.child.kill('SIGKILL');
+    await once(crashed.child, 'exit');
+    await client.close(true);
+    // The crash hit in the middle of the next record: a frame header promising more bytes than follow.
     appendFileSync(join(dir, 'journal.bin'), Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 5, 6]));
     await withServer(dir, async (c) => {
       expect(
@@ -121,6 +118,8 @@ describe('embedded mongo: persistence with a data directory', () => {
           .collection('c')
           .findOne({ _id: 1 as never }),
       ).toEqual({ _id: 1, kept: true });
+      // A second instance on the same directory is refused while this one holds it.
+      await expect(startEmbeddedMongo({ port: 0, dataDir: dir })).rejects.toThrow(/in use/);
     });
   });
 
