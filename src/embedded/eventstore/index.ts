@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '../../logger.js';
+import { lockDataDir } from './log/dir-lock.js';
 import type { RecoveryReport } from './log/event-log.js';
 import { FileStorage, type LogStorage, MemoryStorage } from './log/storage.js';
 import { grpc } from './protocol.js';
@@ -42,14 +43,20 @@ export async function startEmbeddedEventStore(
 ): Promise<EmbeddedEventStore> {
   const host = options.host ?? '127.0.0.1';
   let storage: LogStorage;
+  let unlock = () => {};
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });
+    unlock = lockDataDir(options.dataDir);
     storage = new FileStorage(join(options.dataDir, LOG_FILE_NAME));
   } else {
     storage = new MemoryStorage();
   }
   const started = performance.now();
-  const store = await EventStore.open(storage, options.clock);
+  const store = await EventStore.open(storage, options.clock).catch((error: unknown) => {
+    storage.close();
+    unlock();
+    throw error;
+  });
   const recoveryMs = Math.round(performance.now() - started);
   const server = createGrpcServer(store);
   const port = await new Promise<number>((resolve, reject) => {
@@ -60,6 +67,7 @@ export async function startEmbeddedEventStore(
     );
   }).catch(async (error) => {
     await store.close();
+    unlock();
     throw error;
   });
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -89,6 +97,7 @@ export async function startEmbeddedEventStore(
         // Subscriptions are endless calls: cancel them rather than wait.
         server.forceShutdown();
         await store.close();
+        unlock();
       })();
       return closing;
     },

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import {
   appendFileSync,
   mkdtempSync,
@@ -135,6 +136,24 @@ describe('durability', () => {
     expect(second.store.recovery.cutReason).toMatch(/unfinished append/);
     const types = (await readAllOf(second.client.readStream('atomic'))).map((e) => e.event!.type);
     expect(types).toEqual(['Before']);
+  });
+
+  it('refuses a data directory another store is using, and takes over one left by a dead process', async () => {
+    const dir = freshDir();
+    const first = await start(dir);
+    await expect(startEmbeddedEventStore({ dataDir: dir })).rejects.toThrow(/already open/);
+    await stop(first);
+
+    // A live process other than us holds it: refused.
+    writeFileSync(join(dir, 'LOCK'), String(process.ppid));
+    await expect(startEmbeddedEventStore({ dataDir: dir })).rejects.toThrow(/in use by process/);
+
+    // The holder died without cleaning up (SIGKILL): taken over.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(join(dir, 'LOCK'), String(dead));
+    const second = await start(dir);
+    await second.client.appendToStream('locked', event('Fine'));
+    expect((await readAllOf(second.client.readStream('locked'))).length).toBe(1);
   });
 
   it('refuses to open a file that is not an event log rather than overwrite it', async () => {
