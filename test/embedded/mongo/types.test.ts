@@ -102,6 +102,27 @@ describe('embedded mongo: BSON type fidelity, comparison and sort order', () => 
     expect(await ids({ v: { $in: [Decimal128.fromString('6')] } })).toEqual(['six']);
   });
 
+  it('compares Decimal128 with doubles by exact value: 0.5 equals, 0.1 does not', async () => {
+    const c = coll();
+    await c.insertMany([
+      { _id: 'half', v: 0.5 },
+      { _id: 'tenth', v: 0.1 },
+    ]);
+    expect(
+      (await c.find({ v: Decimal128.fromString('0.50') }).toArray()).map((d) => d._id),
+    ).toEqual(['half']);
+    expect(await c.countDocuments({ v: Decimal128.fromString('0.1') })).toBe(0);
+    // The double 0.1 is 0.1000000000000000055..., just above the decimal 0.1.
+    expect(
+      (
+        await c
+          .find({ v: { $gt: Decimal128.fromString('0.1') } })
+          .sort({ v: 1 })
+          .toArray()
+      ).map((d) => d._id),
+    ).toEqual(['tenth', 'half']);
+  });
+
   it('orders Int64 beyond 2^53 and Decimal128 exactly', async () => {
     const c = coll();
     await c.insertMany([

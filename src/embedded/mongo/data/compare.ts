@@ -65,14 +65,32 @@ function exactFromString(text: string): Exact {
   return { kind: 'finite', mantissa, exponent: Number(m[4] ?? 0) - frac.length };
 }
 
+/**
+ * The exact value of a non-integer double, m * 2^e with e < 0, written as (m * 5^-e) * 10^e.
+ * So Decimal128("0.1") differs from the double 0.1 (0.1000000000000000055...) as in MongoDB,
+ * while Decimal128("0.5") equals 0.5.
+ */
+function exactOfFraction(value: number): Exact {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, value);
+  const bits = view.getBigUint64(0);
+  const negative = bits >> 63n === 1n;
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  const significand = biased === 0 ? fraction : fraction | (1n << 52n);
+  const twoExponent = (biased === 0 ? 1 : biased) - 1075; // value = significand * 2^twoExponent
+  const k = -twoExponent; // > 0 for every non-integer
+  const mantissa = significand * 5n ** BigInt(k);
+  return { kind: 'finite', mantissa: negative ? -mantissa : mantissa, exponent: -k };
+}
+
 export function exactOf(value: unknown): Exact {
   if (typeof value === 'number') {
     if (Number.isNaN(value)) return { kind: 'nan' };
     if (value === Number.POSITIVE_INFINITY) return { kind: 'inf' };
     if (value === Number.NEGATIVE_INFINITY) return { kind: '-inf' };
-    // Number -> shortest decimal string; exact for every integer and close enough for fractions
-    // (MongoDB itself compares doubles with decimals by converting).
-    return exactFromString(Number.isInteger(value) ? BigInt(value).toString() : String(value));
+    if (Number.isInteger(value)) return { kind: 'finite', mantissa: BigInt(value), exponent: 0 };
+    return exactOfFraction(value);
   }
   if (typeof value === 'bigint') return { kind: 'finite', mantissa: value, exponent: 0 };
   const t = bsonTypeOf(value);
@@ -82,7 +100,7 @@ export function exactOf(value: unknown): Exact {
   return exactOf(toNumber(value));
 }
 
-function compareExact(a: Exact, b: Exact): number {
+export function compareExact(a: Exact, b: Exact): number {
   const rank = (x: Exact) =>
     x.kind === 'nan' ? 0 : x.kind === '-inf' ? 1 : x.kind === 'inf' ? 3 : 2;
   if (a.kind !== 'finite' || b.kind !== 'finite') return Math.sign(rank(a) - rank(b));

@@ -1,6 +1,6 @@
 import type { Binary, Decimal128, Long, ObjectId, Timestamp } from 'bson';
 import { bsonTypeOf, type Document } from './bson-values.js';
-import { exactOf } from './compare.js';
+import { compareExact, exactOf } from './compare.js';
 import { isPlainObject } from './paths.js';
 
 /**
@@ -34,7 +34,8 @@ export function keyOf(value: unknown): string {
     }
     case 'Decimal128': {
       const x = exactOf(value as Decimal128);
-      if (x.kind !== 'finite') return `n${x.kind}`;
+      if (x.kind !== 'finite')
+        return x.kind === 'nan' ? 'nNaN' : x.kind === 'inf' ? 'nInfinity' : 'n-Infinity';
       let { mantissa, exponent } = x;
       if (mantissa === 0n) return 'n0';
       while (mantissa % 10n === 0n) {
@@ -42,8 +43,10 @@ export function keyOf(value: unknown): string {
         exponent += 1;
       }
       if (exponent >= 0) return `n${mantissa * 10n ** BigInt(exponent)}`;
+      // Share the double's key only when the decimal is exactly that double (0.5, not 0.1).
       const asNumber = Number(`${mantissa}e${exponent}`);
-      return `n${asNumber}`;
+      const same = compareExact(exactOf(asNumber), { kind: 'finite', mantissa, exponent }) === 0;
+      return same ? `n${asNumber}` : `n${mantissa}e${exponent}`;
     }
     case 'Binary': {
       const b = value as Binary;
