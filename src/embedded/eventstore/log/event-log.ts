@@ -56,7 +56,8 @@ export class EventLog {
   }
 
   /**
-   * Opens the log, replaying every committed event through `replay` (in order) and cutting a
+   * Opens the log, replaying every committed event through `replay` (in order; bodies only for
+   * metadata-stream events, the rest carry just what the indexes need) and cutting a
    * torn or corrupt tail. Time and memory grow linearly with the log.
    */
   static async open(
@@ -223,11 +224,11 @@ function scan(storage: LogStorage, replay: (event: LogEvent) => void): RecoveryR
   let buffer: Buffer = Buffer.alloc(0);
   let bufferStart = position;
   while (position < size) {
-    let decoded = decodeRecord(buffer, position - bufferStart, position);
+    let decoded = decodeRecord(buffer, position - bufferStart, position, true);
     while (decoded.kind === 'incomplete' && position + decoded.needed <= size) {
       buffer = storage.read(position, Math.max(READ_CHUNK, decoded.needed));
       bufferStart = position;
-      decoded = decodeRecord(buffer, 0, position);
+      decoded = decodeRecord(buffer, 0, position, true);
     }
     if (decoded.kind === 'incomplete') {
       cutReason = 'torn record at the end of the log';

@@ -97,8 +97,19 @@ export type DecodeResult =
   | { kind: 'incomplete'; needed: number }
   | { kind: 'corrupt'; reason: string };
 
-/** Decodes the record starting at `offset` in `buffer`; `position` is that record's log offset. */
-export function decodeRecord(buffer: Buffer, offset: number, position: number): DecodeResult {
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Decodes the record starting at `offset` in `buffer`; `position` is that record's log offset.
+ * `indexOnly` (the start-up scan) skips the body of events outside metadata streams: the indexes
+ * need only the stream, revision and id, and a million skipped bodies is a lot less garbage.
+ */
+export function decodeRecord(
+  buffer: Buffer,
+  offset: number,
+  position: number,
+  indexOnly = false,
+): DecodeResult {
   if (buffer.length - offset < RECORD_HEADER_SIZE) {
     return { kind: 'incomplete', needed: RECORD_HEADER_SIZE };
   }
@@ -141,13 +152,16 @@ export function decodeRecord(buffer: Buffer, offset: number, position: number): 
   }
   const streamName = payload.toString('utf8', o, o + streamLength);
   o += streamLength;
-  const type = payload.toString('utf8', o, o + typeLength);
+  // '$$' starts a metadata stream, whose events the indexes do read.
+  const skipBody =
+    indexOnly && !(payload[o - streamLength] === 0x24 && payload[o - streamLength + 1] === 0x24);
+  const type = skipBody ? '' : payload.toString('utf8', o, o + typeLength);
   o += typeLength;
-  const contentType = payload.toString('utf8', o, o + contentTypeLength);
+  const contentType = skipBody ? '' : payload.toString('utf8', o, o + contentTypeLength);
   o += contentTypeLength;
-  const data = payload.subarray(o, o + dataLength);
+  const data = skipBody ? EMPTY : payload.subarray(o, o + dataLength);
   o += dataLength;
-  const metadata = payload.subarray(o, o + metadataLength);
+  const metadata = skipBody ? EMPTY : payload.subarray(o, o + metadataLength);
   return {
     kind: 'ok',
     event: {

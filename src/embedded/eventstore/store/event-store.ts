@@ -75,6 +75,7 @@ export class EventStore {
     const { log, recovery } = await EventLog.open(storage, (event) => store.#index(event, true));
     store.#log = log;
     store.recovery = recovery;
+    store.#rememberTail();
     log.onCommitted((events) => store.#onCommitted(events));
     return store;
   }
@@ -118,7 +119,8 @@ export class EventStore {
       return;
     }
     stream.positions.push(event.position);
-    this.#rememberId(event.id, event.position);
+    // On replay the ids are taken from the tail afterwards (rememberTail): cheaper than all of them.
+    if (!durable) this.#rememberId(event.id, event.position);
     if (isMetastream(event.streamName) && event.type === '$metadata') {
       const target = this.#streamFor(event.streamName.slice(2));
       const metadata = parseStreamMetadata(event.data);
@@ -135,6 +137,19 @@ export class EventStore {
       }
     }
     for (const listener of this.#listeners) listener();
+  }
+
+  /** Fills the idempotency window with the ids of the last events in the log. */
+  #rememberTail(): void {
+    const first = Math.max(0, this.#all.length - RECENT_IDS);
+    if (first >= this.#all.length) return;
+    let cursor = this.#all.at(first);
+    while (cursor < this.#log.committedEnd) {
+      for (const event of this.#log.readForward(cursor)) {
+        if (event.revision !== TOMBSTONE_REVISION) this.#rememberId(event.id, event.position);
+        cursor = event.position + event.size;
+      }
+    }
   }
 
   #rememberId(id: Buffer, position: number): void {
