@@ -81,6 +81,23 @@ describe('durability', () => {
     expect((await second.client.getStreamMetadata('account-2')).metadata).toEqual({ maxCount: 5 });
   });
 
+  it('still recognises a retried append after a restart', async () => {
+    const dir = freshDir();
+    const first = await start(dir);
+    const batch = [
+      event('Opened', {}, crypto.randomUUID()),
+      event('Deposited', {}, crypto.randomUUID()),
+    ];
+    const original = await first.client.appendToStream('retried', batch);
+    await stop(first);
+
+    const second = await start(dir);
+    const retry = await second.client.appendToStream('retried', batch, { expectedRevision: 'any' });
+    expect(retry.nextExpectedRevision).toBe(original.nextExpectedRevision);
+    expect(retry.position).toEqual(original.position);
+    expect(await readAllOf(second.client.readStream('retried'))).toHaveLength(2);
+  });
+
   it('cuts a torn tail on start, reports it, and never serves the half-written event', async () => {
     const dir = freshDir();
     const first = await start(dir);
