@@ -6,7 +6,8 @@ import type { RecoveryReport } from './log/event-log.js';
 import { FileStorage, type LogStorage, MemoryStorage } from './log/storage.js';
 import { grpc } from './protocol.js';
 import { createGrpcServer } from './server.js';
-import { type Clock, EventStore } from './store/event-store.js';
+import { EventStore } from './store/event-store.js';
+import type { Clock } from './store/types.js';
 
 const log = createLogger('eventstore');
 

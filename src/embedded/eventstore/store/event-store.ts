@@ -10,39 +10,16 @@ import {
   metastreamOf,
   parseStreamMetadata,
   SOFT_DELETED_TRUNCATE_BEFORE,
-  type StreamMetadata,
   serializeMetadata,
 } from './stream-metadata.js';
-import type { ExpectedRevision, ProposedEvent, WriteResult } from './types.js';
-
-/** What the store keeps per stream: positions by revision, not the events themselves. */
-export class StreamState {
-  readonly positions = new Positions();
-  /** Position of the `$streamDeleted` tombstone, durable or not. */
-  tombstone: number | undefined;
-  /** Latest metadata including appends still waiting for their flush: decides writes. */
-  writeMetadata: StreamMetadata | undefined;
-  /** Latest durable metadata: decides what reads show. */
-  readMetadata: StreamMetadata | undefined;
-
-  constructor(readonly name: string) {}
-
-  /** Revision of the last event, durable or not; -1 when there is none. */
-  get lastRevision(): number {
-    return this.positions.length - 1;
-  }
-}
-
-export interface SubscriptionProgress {
-  /** The stream name, or `$all`. */
-  readonly target: string;
-  /** Events sent so far. */
-  delivered: number;
-  /** Responses written but not yet taken by the transport (bounded by backpressure). */
-  buffered(): number;
-  /** True while the subscription waits for a slow client to take what was sent. */
-  blocked(): boolean;
-}
+import { StreamState, type SubscriptionProgress } from './stream-state.js';
+import {
+  type Clock,
+  type ExpectedRevision,
+  type ProposedEvent,
+  systemClock,
+  type WriteResult,
+} from './types.js';
 
 /** Idempotency window for `any`-revision retries, like EventStoreDB's committed-events cache. */
 const RECENT_IDS = 100_000;
@@ -440,11 +417,6 @@ function positionResult(written: LogEvent[], currentRevision: bigint): WriteResu
     position: { commit: event.commit, prepare: event.position },
   };
 }
-
-/** The server clock: milliseconds since the Unix epoch, sub-millisecond precise. */
-export type Clock = () => number;
-
-export const systemClock: Clock = () => performance.timeOrigin + performance.now();
 
 function randomUuidBytes(): Buffer {
   return Buffer.from(crypto.randomUUID().replaceAll('-', ''), 'hex');

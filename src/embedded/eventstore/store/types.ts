@@ -25,3 +25,8 @@ export type WriteResult =
   | { kind: 'stream_deleted' };
 
 export type ReadStart = 'start' | 'end';
+
+/** The server clock: milliseconds since the Unix epoch, sub-millisecond precise. */
+export type Clock = () => number;
+
+export const systemClock: Clock = () => performance.timeOrigin + performance.now();
