@@ -101,6 +101,13 @@ describe('embedded mongo: bad input gets MongoDB errors and harms nobody else', 
       { code: 14 },
     );
     expect(await c.findOne({ _id: 'a' })).toEqual({ _id: 'a', n: 1 });
+    await expect(c.aggregate([{ $bogus: {} }]).toArray()).rejects.toMatchObject({ code: 40324 });
+    await expect(c.aggregate([{ $project: { x: { $bogus: 1 } } }]).toArray()).rejects.toMatchObject(
+      { code: 168 },
+    );
+    await expect(c.find({}, { projection: { n: 1, x: 0 } }).toArray()).rejects.toMatchObject({
+      code: 31254,
+    });
   });
 
   it('refuses documents over 16 MB', async () => {

@@ -2,7 +2,7 @@ import { calculateObjectSize, Long } from 'bson';
 import { ProcessingMode } from 'mingo';
 import { Aggregator } from 'mingo/aggregator';
 import type { Document } from '../data/bson-values.js';
-import { badValue, MongoCommandError } from '../data/errors.js';
+import { badValue, fromMingo, MongoCommandError } from '../data/errors.js';
 import { keyOf } from '../data/index-key.js';
 import { candidateValues, isPlainObject } from '../data/paths.js';
 import { mingoOptions } from '../data/query.js';
@@ -212,7 +212,7 @@ export const aggregate: CommandHandler = (state, request) => {
     }).run(input) as Document[];
   } catch (error) {
     if (error instanceof MongoCommandError) throw error;
-    throw badValue((error as Error).message.replace(/^mingo: /, ''));
+    throw fromMingo(error);
   }
   const batchSize = asCount((body.cursor as Document | undefined)?.batchSize, 'batchSize');
   return firstBatch(state, ns, results, batchSize, false);

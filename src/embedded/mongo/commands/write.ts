@@ -2,7 +2,7 @@ import { calculateObjectSize, ObjectId } from 'bson';
 import { cloneValue, type Document, encodeDocument } from '../data/bson-values.js';
 import { badValue, MongoCommandError } from '../data/errors.js';
 import { isPlainObject, setPath } from '../data/paths.js';
-import { projectDocuments, sortDocuments } from '../data/sort-project.js';
+import { projectDocuments } from '../data/sort-project.js';
 import { applyUpdate, isOperatorUpdate, type UpdateSpec, validateUpdate } from '../data/update.js';
 import type { Collection } from '../storage/collection.js';
 import { MAX_BSON_OBJECT_BYTES } from '../wire/opcodes.js';

@@ -36,3 +36,40 @@ export class DuplicateKeyError extends MongoCommandError {
     );
   }
 }
+
+/**
+ * mingo's errors, reworded with the code and message mongod gives for the same mistake, so the
+ * driver raises what it would against MongoDB. Anything unrecognised is BadValue (2).
+ */
+const MINGO_RULES: Array<[RegExp, (name: string) => MongoCommandError]> = [
+  [/unknown query operator (\$\w+)/, (name) => badValue(`unknown operator: ${name}`)],
+  [
+    /unregistered pipeline operator (\$\w+)/,
+    (name) =>
+      new MongoCommandError(40324, `Unrecognized pipeline stage name: '${name}'`, 'Location40324'),
+  ],
+  [
+    /accumulator '(\$\w+)' is not registered/,
+    (name) =>
+      new MongoCommandError(168, `Unrecognized expression '${name}'`, 'InvalidPipelineOperator'),
+  ],
+  [
+    /Cannot do exclusion and inclusion in (projection)/,
+    () =>
+      new MongoCommandError(
+        31254,
+        'Cannot do exclusion on a field in an inclusion projection',
+        'Location31254',
+      ),
+  ],
+];
+
+export function fromMingo(error: unknown): MongoCommandError {
+  if (error instanceof MongoCommandError) return error;
+  const text = String((error as Error)?.message ?? error).replace(/^mingo: /, '');
+  for (const [pattern, make] of MINGO_RULES) {
+    const match = pattern.exec(text);
+    if (match) return make(match[1] ?? '');
+  }
+  return badValue(text);
+}

@@ -10,7 +10,7 @@ import { Query } from 'mingo/query';
 import { arithmetic, asDouble } from './arithmetic.js';
 import { bsonTypeOf, type Document, isNumeric, toNumber } from './bson-values.js';
 import { compareValues, typeRank } from './compare.js';
-import { MongoCommandError } from './errors.js';
+import { fromMingo, MongoCommandError } from './errors.js';
 import { candidateValues, isPlainObject } from './paths.js';
 import { sortDocuments } from './sort.js';
 
@@ -249,17 +249,10 @@ export function compileFilter(filter: Document | undefined): Matcher {
     return new Query(filter, { context: CONTEXT });
   } catch (error) {
     if (error instanceof MongoCommandError) throw error;
-    throw new MongoCommandError(2, mongoMessage((error as Error).message), 'BadValue');
+    throw fromMingo(error);
   }
 }
 
 export function mingoOptions() {
   return { context: CONTEXT };
-}
-
-/** mingo's wording for bad operators, rewritten to mongod's ("unknown operator: $foo"). */
-function mongoMessage(message: string): string {
-  const text = message.replace(/^mingo: /, '');
-  const unknown = /unknown query operator (\$\w+)/.exec(text);
-  return unknown ? `unknown operator: ${unknown[1]}` : text;
 }

@@ -1,6 +1,6 @@
 import { Query } from 'mingo/query';
 import type { Document } from './bson-values.js';
-import { badValue } from './errors.js';
+import { fromMingo } from './errors.js';
 
 export { sortComparator, sortDocuments } from './sort.js';
 
@@ -16,6 +16,6 @@ export function projectDocuments(
   try {
     return new Query(filter ?? {}, mingoOptions()).find(docs, projection).all() as Document[];
   } catch (error) {
-    throw badValue((error as Error).message.replace(/^mingo: /, ''));
+    throw fromMingo(error);
   }
 }

@@ -4,7 +4,7 @@ import { update as mingoUpdate } from 'mingo/updater';
 import { arithmetic } from './arithmetic.js';
 import { cloneValue, type Document, isNumeric } from './bson-values.js';
 import { compareValues } from './compare.js';
-import { MongoCommandError } from './errors.js';
+import { fromMingo, MongoCommandError } from './errors.js';
 import { getPath, isPlainObject, PathConflict, setPath, unsetPath } from './paths.js';
 import { mingoOptions } from './query.js';
 
@@ -197,7 +197,7 @@ function applyOperators(doc: Document, spec: Document, options: ApplyOptions): v
         queryOptions: mingoOptions(),
       });
     } catch (error) {
-      throw new MongoCommandError(2, (error as Error).message.replace(/^mingo: /, ''), 'BadValue');
+      throw fromMingo(error);
     }
   }
 }

@@ -79,7 +79,7 @@ export function planIndex(
     const prefix: unknown[] = [];
     for (const field of index.fields) {
       const values = equalityValues(filter[field]);
-      if (!values || values.length !== 1) break;
+      if (values?.length !== 1) break;
       prefix.push(values[0]);
     }
     const next = index.fields[prefix.length];
