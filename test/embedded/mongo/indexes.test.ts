@@ -101,6 +101,24 @@ describe('embedded mongo: indexes', () => {
     }
   });
 
+  it('matches array fields through a multikey index as a scan would', async () => {
+    const c = coll();
+    await c.createIndex({ scores: 1 });
+    await c.insertMany([
+      { _id: 'split', scores: [1, 10] },
+      { _id: 'inside', scores: [6] },
+      { _id: 'outside', scores: [1, 2] },
+    ]);
+    const ids = (
+      await c
+        .find({ scores: { $gt: 5, $lt: 8 } })
+        .sort({ _id: 1 })
+        .toArray()
+    ).map((d) => d._id);
+    expect(ids).toEqual(['inside', 'split']);
+    expect((await c.find({ scores: 10 }).toArray()).map((d) => d._id)).toEqual(['split']);
+  });
+
   it('enforces compound unique indexes with mongod-shaped duplicate key errors', async () => {
     const c = coll();
     await c.createIndex({ accountId: 1, revision: 1 }, { unique: true });

@@ -84,6 +84,9 @@ export function planIndex(
     }
     const next = index.fields[prefix.length];
     const range = next !== undefined ? rangeBounds(filter[next]) : undefined;
+    // On an array field, {$gt: 5, $lt: 8} matches [1, 10] (each bound by a different element),
+    // so a multikey index may only apply one of the bounds; the filter checks the rest.
+    if (range?.lo && range.hi && index.multikey) delete range.hi;
     // Sort order is given when the sort keys are the index fields right after the prefix,
     // all in the index's directions or all reversed.
     let sorted = wanted.length === 0;
