@@ -73,6 +73,16 @@ describe.each(paths)('appending through $name', ({ options }) => {
     expect((noStream as WrongExpectedVersionError).actualVersion).toBe(0n);
   });
 
+  it('accepts an empty append and writes nothing', async () => {
+    const stream = freshStream('empty');
+    const result = await client.appendToStream(stream, [], options);
+    expect(result.success).toBe(true);
+    await expect(readAllOf(client.readStream(stream))).rejects.toBeInstanceOf(StreamNotFoundError);
+    await client.appendToStream(stream, event('A'), options);
+    const again = await client.appendToStream(stream, [], { ...options, expectedRevision: 0n });
+    expect(again.nextExpectedRevision).toBe(0n);
+  });
+
   it('treats a retry of the same event ids at the same expected revision as a no-op', async () => {
     const stream = freshStream('append');
     const batch = [event('A', {}, randomUUID()), event('B', {}, randomUUID())];

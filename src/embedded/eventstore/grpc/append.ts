@@ -87,7 +87,9 @@ function appendResponse(
   const response = new streamsPb.AppendResp();
   if (result.kind === 'success') {
     const success = new streamsPb.AppendResp.Success();
-    success.setCurrentRevision(result.currentRevision.toString());
+    // An empty append to a stream that does not exist has no revision to report.
+    if (result.currentRevision < 0n) success.setNoStream(new sharedPb.Empty());
+    else success.setCurrentRevision(result.currentRevision.toString());
     const position = new streamsPb.AppendResp.Position();
     position.setCommitPosition(String(result.position.commit));
     position.setPreparePosition(String(result.position.prepare));

@@ -5,7 +5,7 @@ import { AnyPb, GoogleEmpty, sharedPb, statusPb, streamsPb } from '../protocol.j
 import type { EventStore } from '../store/event-store.js';
 import type { ExpectedRevision, WriteResult } from '../store/types.js';
 import { expectedRevisionOf, streamIdentifier, streamNameOf } from './convert.js';
-import { guarded, type RpcError, Status } from './errors.js';
+import { guarded, type RpcError, rpcError, Status } from './errors.js';
 import { AppendAccumulator, MAX_APPEND_SIZE, validateStreamName } from './validation.js';
 
 const log = createLogger('eventstore.batch-append');
@@ -94,7 +94,11 @@ export function batchAppendHandler(store: EventStore) {
         }
         if (request.getIsFinal()) {
           pending.delete(key);
-          if (!batch.failed) void complete(store, batch).then(reply);
+          if (!batch.failed) {
+            complete(store, batch)
+              .then(reply)
+              .catch((error: Error) => fail(rpcError(Status.INTERNAL, error.message)));
+          }
         }
       }),
     );
@@ -187,7 +191,8 @@ function batchResponse(batch: PendingBatch, result: WriteResult): BatchAppendRes
   }
   const response = baseResponse(batch);
   const success = new streamsPb.BatchAppendResp.Success();
-  success.setCurrentRevision(result.currentRevision.toString());
+  if (result.currentRevision < 0n) success.setNoStream(new GoogleEmpty() as never);
+  else success.setCurrentRevision(result.currentRevision.toString());
   const position = new sharedPb.AllStreamPosition();
   position.setCommitPosition(String(result.position.commit));
   position.setPreparePosition(String(result.position.prepare));
