@@ -90,11 +90,11 @@ export class Persistence {
       try {
         lastSeq = Math.max(lastSeq, apply(store, rec));
       } catch (error) {
-        log.warn({ err: error, record: rec.t }, 'skipped a journal record that no longer applies');
+        warnLater({ err: error, record: rec.t }, 'skipped a journal record that no longer applies');
       }
     }
     if (existsSync(journalPath) && statSync(journalPath).size > journal.validBytes) {
-      log.warn(
+      warnLater(
         { kept: journal.validBytes },
         'journal had a torn tail (crash during a write); cut it off',
       );
@@ -283,6 +283,14 @@ function apply(store: Store, rec: Document): number {
     default:
       return 0;
   }
+}
+
+/**
+ * Start-up warnings are logged on a later turn: pino writes to stdout, and `npm run mongo` must
+ * print its connection string as the first line there.
+ */
+function warnLater(details: object, message: string): void {
+  setImmediate(() => log.warn(details, message));
 }
 
 function syncDirectory(dir: string): void {
