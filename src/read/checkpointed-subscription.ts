@@ -96,19 +96,24 @@ export class CheckpointedSubscription {
     const maxBatchSize = this.spec.maxBatchSize ?? 500;
     let busy = false;
     let pendingCheckpoint: Position | undefined;
-    const subscription = this.client.subscribeToAll({
-      fromPosition: from ?? START,
-      filter: {
-        ...this.spec.filter,
-        // Filtered-out events still move the checkpoint, so a wait never hangs on them. The
-        // callback runs after every earlier event was handed to us; it may apply only once they
-        // have all been applied, hence the hand-over to the loop below when it is busy.
-        checkpointReached: async (_subscription, position) => {
-          if (!busy && subscription.readableLength === 0) await this.commit(position);
-          else pendingCheckpoint = position;
-        },
-      } as Filter,
-    });
+    const subscription = this.client.subscribeToAll(
+      {
+        fromPosition: from ?? START,
+        filter: {
+          ...this.spec.filter,
+          // Filtered-out events still move the checkpoint, so a wait never hangs on them. The
+          // callback runs after every earlier event was handed to us; it may apply only once they
+          // have all been applied, hence the hand-over to the loop below when it is busy.
+          checkpointReached: async (_subscription, position) => {
+            if (!busy && subscription.readableLength === 0) await this.commit(position);
+            else pendingCheckpoint = position;
+          },
+        } as Filter,
+      },
+      // Buffer up to a batch: under load, events queue here and are applied a batch at a
+      // time; beyond it, backpressure reaches the gRPC stream.
+      { highWaterMark: maxBatchSize },
+    );
     this.#current = subscription;
     if (this.#stopped) await subscription.unsubscribe();
     let batch: RecordedEvent[] = [];
