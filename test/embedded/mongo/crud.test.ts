@@ -34,6 +34,14 @@ describe('embedded mongo: reads and writes through the official driver', () => {
     await c.insertMany(Array.from({ length: 250 }, (_, i) => ({ _id: i })));
     const all = await c.find({}).sort({ _id: 1 }).batchSize(40).toArray();
     expect(all.map((d) => d._id)).toEqual(Array.from({ length: 250 }, (_, i) => i));
+    const empty = await c.db.command({ find: c.collectionName, batchSize: 0 });
+    expect(empty.cursor.firstBatch).toEqual([]); // batchSize 0 opens the cursor without documents
+    expect(Number(empty.cursor.id)).not.toBe(0);
+    const killed = await c.db.command({
+      killCursors: c.collectionName,
+      cursors: [Long.fromNumber(Number(empty.cursor.id))],
+    });
+    expect(killed.cursorsKilled).toHaveLength(1);
     const cursor = c.find({}).batchSize(10);
     expect(await cursor.next()).toEqual({ _id: 0 });
     const id = cursor.id;

@@ -6,7 +6,7 @@ import { compileFilter } from '../data/query.js';
 import type { IndexSpec } from '../data/secondary-index.js';
 import { ID_INDEX } from '../storage/collection.js';
 import { type CommandHandler, collectionName } from './context.js';
-import { collStatsDocument, firstBatch } from './read.js';
+import { collStatsDocument, firstBatch, optionalCount } from './read.js';
 
 const COLLECTION_UUIDS = new Map<string, Binary>();
 
@@ -66,7 +66,10 @@ export const listCollections: CommandHandler = (state, request) => {
   const filtered = infos.filter((info) => matcher.test(info));
   const nameOnly = request.body.nameOnly === true;
   const docs = nameOnly ? filtered.map(({ name, type }) => ({ name, type })) : filtered;
-  const batchSize = Number((request.body.cursor as Document | undefined)?.batchSize ?? 0);
+  const batchSize = optionalCount(
+    (request.body.cursor as Document | undefined)?.batchSize,
+    'batchSize',
+  );
   return firstBatch(state, `${request.db}.$cmd.listCollections`, docs, batchSize, false);
 };
 
@@ -150,7 +153,10 @@ export const listIndexes: CommandHandler = (state, request) => {
       'NamespaceNotFound',
     );
   const docs = coll.listIndexSpecs().map((spec) => ({ v: 2, ...spec }));
-  const batchSize = Number((request.body.cursor as Document | undefined)?.batchSize ?? 0);
+  const batchSize = optionalCount(
+    (request.body.cursor as Document | undefined)?.batchSize,
+    'batchSize',
+  );
   return firstBatch(state, `${request.db}.${name}`, docs, batchSize, false);
 };
 

@@ -28,6 +28,13 @@ function asCount(value: unknown, name: string): number {
   return n;
 }
 
+export function optionalCount(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const n = asCount(value, name);
+  if (n < 0) throw badValue(`${name} must be non-negative`);
+  return n;
+}
+
 function filterArg(value: unknown, name: string): Document | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isPlainObject(value)) {
@@ -56,10 +63,11 @@ export function firstBatch(
   state: ServerState,
   ns: string,
   results: Document[],
-  batchSize: number,
+  /** Absent: mongod's default of 101; 0: an empty first batch (the cursor still opens). */
+  batchSize: number | undefined,
   singleBatch: boolean,
 ): Document {
-  const end = batchEnd(results, 0, batchSize > 0 ? batchSize : DEFAULT_FIRST_BATCH);
+  const end = batchEnd(results, 0, batchSize ?? DEFAULT_FIRST_BATCH);
   const batch = results.slice(0, end);
   let id = Long.ZERO;
   if (!singleBatch && results.length > end) {
@@ -91,10 +99,10 @@ export const find: CommandHandler = (state, request) => {
   const projection = filterArg(body.projection, 'projection');
   const positional = projection && Object.keys(projection).some((k) => k.endsWith('.$'));
   results = projectDocuments(results, projection, positional ? filter : undefined);
-  const batchSize = asCount(body.batchSize, 'batchSize');
+  const batchSize = optionalCount(body.batchSize, 'batchSize');
   const singleBatch =
     body.singleBatch === true ||
-    (limit > 0 && results.length <= (batchSize || DEFAULT_FIRST_BATCH));
+    (limit > 0 && results.length <= (batchSize ?? DEFAULT_FIRST_BATCH));
   return firstBatch(state, `${db}.${name}`, results, batchSize, singleBatch);
 };
 
@@ -214,7 +222,7 @@ export const aggregate: CommandHandler = (state, request) => {
     if (error instanceof MongoCommandError) throw error;
     throw fromMingo(error);
   }
-  const batchSize = asCount((body.cursor as Document | undefined)?.batchSize, 'batchSize');
+  const batchSize = optionalCount((body.cursor as Document | undefined)?.batchSize, 'batchSize');
   return firstBatch(state, ns, results, batchSize, false);
 };
 
