@@ -135,9 +135,11 @@ export const createIndexes: CommandHandler = (state, request) => {
     if (Object.keys(raw.key).length === 1 && raw.key._id !== undefined) continue; // the _id index exists already
     coll.createIndex(spec);
   }
+  const after = coll.indexes.size + 1;
   return {
     numIndexesBefore: before,
-    numIndexesAfter: coll.indexes.size + 1,
+    numIndexesAfter: after,
+    ...(after === before ? { note: 'all indexes already exist' } : {}),
     createdCollectionAutomatically: !existed,
     ok: 1,
   };
