@@ -48,6 +48,15 @@ describe('soft delete', () => {
     expect(await types(byRevision)).toEqual(['C']);
   });
 
+  it('answers stream_exists against a soft-deleted stream with StreamDeleted', async () => {
+    const stream = freshStream('soft');
+    await client.appendToStream(stream, event('A'));
+    await client.deleteStream(stream);
+    await expect(
+      client.appendToStream(stream, event('B'), { expectedRevision: 'stream_exists' }),
+    ).rejects.toBeInstanceOf(StreamDeletedError);
+  });
+
   it('refuses a delete at the wrong expected revision', async () => {
     const stream = freshStream('soft');
     await client.appendToStream(stream, [event('A'), event('B')]);

@@ -185,6 +185,10 @@ export class EventStore {
     switch (expected.kind) {
       case 'stream_exists':
       case 'any': {
+        if (expected.kind === 'stream_exists' && softDeleted) {
+          // EventStoreDB: "stream exists" against a soft-deleted stream is StreamDeleted.
+          return Promise.resolve({ kind: 'stream_deleted' });
+        }
         if (expected.kind === 'stream_exists' && !exists) return wrong();
         const retried = this.#findRetriedAppend(stream, events);
         if (retried !== undefined) return this.#replayResult(stream, retried, events.length);
