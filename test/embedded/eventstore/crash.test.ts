@@ -19,8 +19,14 @@ interface Acked {
   prepare: bigint;
 }
 
-/** Starts the stand-in as a child process and resolves with its connection string. */
-function startChild(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+/**
+ * Starts the stand-in as a child process and resolves with its connection string (its first line
+ * of stdout); `recovery` resolves with the start-up report it logs when LOG_LEVEL allows.
+ */
+function startChild(
+  dataDir: string,
+  logLevel = 'warn',
+): Promise<{ child: ChildProcess; url: string; recovery: Promise<Record<string, unknown>> }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', CLI, '--port', '0', '--data-dir', dataDir],
@@ -28,14 +34,19 @@ function startChild(dataDir: string): Promise<{ child: ChildProcess; url: string
       // tsx resolves from the repository, whatever directory the test runner started in.
       cwd: join(import.meta.dirname, '../../..'),
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, LOG_LEVEL: 'warn' },
+      env: { ...process.env, LOG_LEVEL: logLevel },
     },
   );
   children.add(child);
   child.once('exit', () => children.delete(child));
+  const lines = createInterface({ input: child.stdout! });
+  const recovery = new Promise<Record<string, unknown>>((resolve) => {
+    lines.on('line', (line) => {
+      if (line.includes('"recoveryMs"')) resolve(JSON.parse(line));
+    });
+  });
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.once('line', (url) => resolve({ child, url }));
+    lines.once('line', (url) => resolve({ child, url, recovery }));
     child.once('exit', (code) => reject(new Error(`stand-in exited early with ${code}`)));
   });
 }
@@ -140,6 +151,28 @@ it('keeps every acknowledged event, whole and in place, across repeated SIGKILLs
   } finally {
     await client.dispose();
     await killed(child);
+  }
+});
+
+it('closes cleanly on SIGTERM: exit code 0, nothing to cut on the next start', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tally-es-term-'));
+  try {
+    const { child, url } = await startChild(dir);
+    const client = EventStoreDBClient.connectionString(url);
+    await client.appendToStream('terminated', [jsonEvent({ type: 'A', data: {} })]);
+    void client.dispose().catch(() => {});
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+
+    const restarted = await startChild(dir, 'info');
+    const recovery = await restarted.recovery;
+    expect(recovery).toMatchObject({ events: 1, cutBytes: 0 });
+    await killed(restarted.child);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
