@@ -11,6 +11,7 @@ import {
   startEmbeddedEventStore,
 } from '../../../src/embedded/eventstore/index.js';
 import {
+  batchAppendChunk,
   grpc,
   type RawMessage,
   type RawStatus,
@@ -110,6 +111,17 @@ describe('malformed requests', () => {
     options.setFilter(filter);
     request.setOptions(options);
     expect((await rawStatus(request)).code).toBe(grpc.status.INVALID_ARGUMENT);
+  });
+
+  it('bounds the unfinished appends one BatchAppend call may hold open', async () => {
+    const call = raw.batchAppend();
+    call.on('error', () => {}); // the cancel below ends the call with CANCELLED
+    const answered = new Promise<RawMessage>((resolve) => call.once('data', resolve));
+    for (let i = 0; i <= 1024; i++) call.write(batchAppendChunk(freshStream('open'), false));
+    const response = await answered;
+    call.cancel();
+    expect(response.hasError()).toBe(true);
+    expect(response.getError().getMessage()).toMatch(/More than 1024 unfinished appends/);
   });
 
   it('stays up and keeps the log intact after all of that', async () => {

@@ -11,6 +11,7 @@ const clientRequire = createRequire(
 export const grpc = clientRequire('@grpc/grpc-js');
 export const streamsPb = clientRequire('../generated/streams_pb.js');
 export const sharedPb = clientRequire('../generated/shared_pb.js');
+const emptyPb = clientRequire('google-protobuf/google/protobuf/empty_pb.js');
 const { StreamsClient } = clientRequire('../generated/streams_grpc_pb.js');
 
 export interface RawStatus {
@@ -59,5 +60,29 @@ export function streamReadRequest(
   options.setNoFilter(new sharedPb.Empty());
   configure(options);
   request.setOptions(options);
+  return request;
+}
+
+/** One BatchAppend request: an append's first chunk (with options) holding one small event. */
+export function batchAppendChunk(stream: string, isFinal: boolean): RawMessage {
+  const request = new streamsPb.BatchAppendReq();
+  const correlation = new sharedPb.UUID();
+  correlation.setString(crypto.randomUUID());
+  request.setCorrelationId(correlation);
+  const options = new streamsPb.BatchAppendReq.Options();
+  const identifier = new sharedPb.StreamIdentifier();
+  identifier.setStreamName(Buffer.from(stream));
+  options.setStreamIdentifier(identifier);
+  options.setAny(new emptyPb.Empty());
+  request.setOptions(options);
+  const message = new streamsPb.BatchAppendReq.ProposedMessage();
+  const id = new sharedPb.UUID();
+  id.setString(crypto.randomUUID());
+  message.setId(id);
+  message.getMetadataMap().set('type', 'Chunked');
+  message.getMetadataMap().set('content-type', 'application/json');
+  message.setData(Buffer.from('{}'));
+  request.addProposedMessages(message);
+  request.setIsFinal(isFinal);
   return request;
 }

@@ -10,6 +10,12 @@ import { AppendAccumulator, MAX_APPEND_SIZE, validateStreamName } from './valida
 
 const log = createLogger('eventstore.batch-append');
 
+/**
+ * Appends a call may have open (options sent, final chunk not yet) at once. Each holds at most the
+ * 1 MiB append limit, so this bounds what one client can make the server hold.
+ */
+const MAX_OPEN_APPENDS = 1024;
+
 interface PendingBatch {
   correlationId: UUIDMessage;
   stream: string;
@@ -63,6 +69,9 @@ export function batchAppendHandler(store: EventStore) {
           };
           pending.set(key, batch);
           const invalid =
+            (pending.size > MAX_OPEN_APPENDS
+              ? `More than ${MAX_OPEN_APPENDS} unfinished appends on one call.`
+              : undefined) ??
             (options ? undefined : 'The first message of an append must carry its options.') ??
             validateStreamName(stream)?.details ??
             (expected ? undefined : 'Expected stream position is missing or invalid.');
