@@ -11,12 +11,12 @@ import type { ReadOptions } from './read.js';
 import type { ResponseSink } from './response-sink.js';
 import { validateStreamName } from './validation.js';
 
-/**
- * A catch-up subscription is a cursor into the log. It reads from the log up to the durable end,
- * says `caught_up` once, then sleeps until the next group commit wakes it and reads on from the
- * same cursor. Catch-up and live are one loop over one cursor, so the switch can neither skip nor
- * repeat an event, and a slow client only makes the loop wait: nothing queues in memory.
- */
+// A catch-up subscription is a cursor into the log. It reads from the log up to the durable end,
+// says `caught_up` once, then sleeps until the next group commit wakes it and reads on from the
+// same cursor. Catch-up and live are one loop over one cursor, so the switch can neither skip nor
+// repeat an event, and a slow client only makes the loop wait: nothing queues in memory.
+
+/** Registers a subscription with the store and wakes its loop after every group commit. */
 class Wakeup {
   #wake: (() => void) | undefined;
   readonly progress: SubscriptionProgress;
