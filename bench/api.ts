@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -7,19 +6,18 @@ import { type EventData, EventStoreDBClient, jsonEvent } from '@eventstore/db-cl
 import { createClient } from 'graphql-ws';
 import { MongoClient } from 'mongodb';
 import WebSocket from 'ws';
-import { startTally } from '../src/app.js';
 import { rootLogger } from '../src/logger.js';
 import { readModelProjections } from '../src/read/projections/index.js';
 import { createProjector } from '../src/read/projector.js';
 import { ensureIndexes, readModels } from '../src/read/read-models.js';
 import { toRecordedEvent } from '../src/read/recorded-event.js';
-import { createHttpServer } from '../src/server.js';
+import { freePort, startServerProcess } from '../test/support/server-process.js';
 import { startChildStore } from './api/child-stores.js';
 import { fmt, percentile, throughput } from './api/measure.js';
 
 /**
  * `npm run bench:api [-- --quick]`: Tally's own cost, each figure against a baseline measured
- * in the same run on the same stores (stand-ins in their own processes, durable event log):
+ * in the same run on the same stores (Tally and the stand-ins each in their own process, durable event log):
  *  - deposits/s over HTTP vs raw appendToStream, at concurrency 1, 16, 64;
  *  - mutation acknowledged -> subscription pushed latency under a steady load;
  *  - projector rebuild speed vs a raw bulkWrite of the same documents;
@@ -43,16 +41,18 @@ const eventStore = await startChildStore('eventstore', [
 ]);
 const mongoStore = await startChildStore('mongo', ['--port', '0']);
 rootLogger.level = 'warn';
-const tally = await startTally({
-  eventStoreUrl: eventStore.url,
-  mongoUrl: mongoStore.url,
-  mongoDb: 'bench',
-  logger: rootLogger,
+// Tally runs as it does in production: its own process, against the same stores.
+const port = await freePort();
+const tally = await startServerProcess({
+  PORT: String(port),
+  EVENTSTORE_URL: eventStore.url,
+  MONGODB_URL: mongoStore.url,
+  MONGODB_DB: 'bench',
 });
-const http = createHttpServer(tally.yoga);
-http.server.listen(0, '127.0.0.1');
-await once(http.server, 'listening');
-const endpoint = `http://127.0.0.1:${(http.server.address() as { port: number }).port}/graphql`;
+const endpoint = `http://127.0.0.1:${port}/graphql`;
+const readModelClient = new MongoClient(mongoStore.url);
+await readModelClient.connect();
+const accountsCollection = readModels(readModelClient.db('bench')).accounts;
 const raw = EventStoreDBClient.connectionString(eventStore.url);
 
 async function gql(query: string, variables: Record<string, unknown>) {
@@ -155,7 +155,7 @@ try {
     await gql(ACCOUNT, { id: probe });
     queryTimes.push(performance.now() - t);
     t = performance.now();
-    await tally.models.accounts.findOne({ _id: probe! });
+    await accountsCollection.findOne({ _id: probe! });
     findTimes.push(performance.now() - t);
   }
   report(
@@ -168,8 +168,8 @@ try {
   console.error(`projector rebuild of ${fmt(REBUILD_EVENTS)} events ...`);
   await benchRebuild();
 } finally {
-  await http.close();
-  await tally.close();
+  await tally.stop();
+  await readModelClient.close();
   await raw.dispose();
   await eventStore.stop();
   await mongoStore.stop();
@@ -177,7 +177,7 @@ try {
 }
 
 console.log(
-  `\nTally API — ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}; stand-ins in their own processes, durable event log\n`,
+  `\nTally API — ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}; Tally and the stand-ins each in their own process, durable event log\n`,
 );
 console.log('| measurement | result | baseline (same run) | ratio |');
 console.log('| --- | --- | --- | --- |');
@@ -208,7 +208,6 @@ async function benchRebuild(): Promise<void> {
   const mongo = new MongoClient(mongoStore.url);
   await mongo.connect();
   try {
-    const end = await tally.projector.progress.reached;
     const models = readModels(mongo.db(`rebuild_${randomUUID().slice(0, 8)}`));
     await ensureIndexes(models);
     const projector = createProjector(raw, models, rootLogger);
@@ -265,7 +264,6 @@ async function benchRebuild(): Promise<void> {
       `raw bulkWrite of the same writes ${fmt(total / rawSeconds)} events/s`,
       `ratio ${fmt(rawSeconds / rebuildSeconds, 2)}`,
     );
-    void end;
   } finally {
     await mongo.close();
   }
