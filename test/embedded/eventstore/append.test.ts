@@ -133,6 +133,12 @@ describe('appending', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeadlineExceededError);
     await expect(readAllOf(client.readStream(stream))).rejects.toBeInstanceOf(StreamNotFoundError);
+    // Also when the append is so large that it is still arriving when its deadline passes.
+    const many = Array.from({ length: 30_000 }, (_, i) => event('Bulk', { message: 'test', i }));
+    const late = await client
+      .appendToStream(stream, many, { deadline: 1 })
+      .catch((e: unknown) => e);
+    expect(late).toBeInstanceOf(DeadlineExceededError);
     // The shared BatchAppend call survives it.
     const next = await client.appendToStream(stream, event('OnTime'));
     expect(next.nextExpectedRevision).toBe(0n);

@@ -80,6 +80,12 @@ export function batchAppendHandler(store: EventStore) {
             reply(errorResponse(batch, Status.INVALID_ARGUMENT, invalid, badRequest(invalid)));
           }
         }
+        if (!batch.failed && batch.deadline !== undefined && batch.deadline <= Date.now()) {
+          // Past its deadline before it is even complete: Timeout, as EventStoreDB answers it
+          // (before the size check, so a huge append that is also late reports the deadline).
+          batch.failed = true;
+          reply(timeoutResponse(batch));
+        }
         if (!batch.failed) {
           for (const message of request.getProposedMessagesList()) {
             const invalid = batch.accumulator.add(message);
