@@ -36,9 +36,24 @@ export interface Tally {
 }
 
 export async function startTally(options: TallyOptions): Promise<Tally> {
-  const { logger } = options;
   const eventStore = EventStoreDBClient.connectionString(options.eventStoreUrl);
   const mongo = new MongoClient(options.mongoUrl);
+  try {
+    return await wire(options, eventStore, mongo);
+  } catch (error) {
+    // A failed start (a store unreachable, a checkpoint ahead of the store) leaves nothing open.
+    await mongo.close().catch(() => undefined);
+    await eventStore.dispose().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function wire(
+  options: TallyOptions,
+  eventStore: EventStoreDBClient,
+  mongo: MongoClient,
+): Promise<Tally> {
+  const { logger } = options;
   await mongo.connect();
   const models = readModels(mongo.db(options.mongoDb));
   await ensureIndexes(models);

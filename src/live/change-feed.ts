@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { ChangeStream, ChangeStreamDocument, Collection, Document } from 'mongodb';
 import type { Logger } from '../logger.js';
 
@@ -9,25 +10,30 @@ type Listener<Doc extends Document> = (change: Change<Doc>) => void;
  * (an account id). A thousand idle subscribers cost one open cursor, not a thousand.
  * The driver resumes the stream with its resume token after a transient failure.
  */
-export class ChangeFeed<Doc extends Document> {
+export class ChangeFeed<Doc extends Document> extends EventEmitter<{ listeners: [count: number] }> {
   #stream: ChangeStream<Doc> | undefined;
   #ready: Promise<void> | undefined;
   #listeners = new Map<string, Set<Listener<Doc>>>();
+  #streamsOpened = 0;
 
   constructor(
     private readonly collection: Collection<Doc>,
     private readonly keyOf: (change: Change<Doc>) => string | undefined,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Registers a listener for one key; returns the function that removes it. */
   subscribe(key: string, listener: Listener<Doc>): () => void {
     const listeners = this.#listeners.get(key) ?? new Set<Listener<Doc>>();
     this.#listeners.set(key, listeners);
     listeners.add(listener);
+    this.emit('listeners', this.stats().listeners);
     return () => {
       listeners.delete(listener);
       if (listeners.size === 0) this.#listeners.delete(key);
+      this.emit('listeners', this.stats().listeners);
     };
   }
 
@@ -38,6 +44,16 @@ export class ChangeFeed<Doc extends Document> {
   ready(): Promise<void> {
     this.#ready ??= this.open();
     return this.#ready;
+  }
+
+  /**
+   * Diagnostics: how many subscribers listen, and how many change streams were ever opened.
+   * A 'listeners' event carries the new count whenever it changes.
+   */
+  stats(): { listeners: number; streamsOpened: number } {
+    let listeners = 0;
+    for (const set of this.#listeners.values()) listeners += set.size;
+    return { listeners, streamsOpened: this.#streamsOpened };
   }
 
   async close(): Promise<void> {
@@ -57,6 +73,7 @@ export class ChangeFeed<Doc extends Document> {
       {},
     );
     this.#stream = stream;
+    this.#streamsOpened++;
     const first = await stream.tryNext();
     if (first) this.dispatch(first);
     void this.drain(stream);

@@ -82,3 +82,37 @@ describe('live subscriptions over SSE', () => {
     live.close();
   });
 });
+
+describe('subscriber resources', () => {
+  it('a thousand idle subscribers share one change stream, and hanging up frees them', async () => {
+    const { accountId, position } = await openAccount(tally, { initialDeposit: '1.00' });
+    await tally.projector.progress.waitFor(BigInt(position), 5000);
+    const before = tally.live.accounts.stats();
+    const subscribers = Array.from({ length: 1000 }, () =>
+      subscribeOverSse(tally, BALANCE_CHANGED, { id: accountId }),
+    );
+    await Promise.all(subscribers.map((s) => s.next()));
+    const during = tally.live.accounts.stats();
+    expect(during.listeners).toBe(before.listeners + 1000);
+    expect(during.streamsOpened).toBeLessThanOrEqual(Math.max(1, before.streamsOpened));
+
+    await deposit(tally, accountId, '1');
+    const pushed = await Promise.all(subscribers.map((s) => s.next()));
+    expect(new Set(pushed.map((p) => JSON.stringify(p)))).toEqual(
+      new Set([
+        JSON.stringify({ data: { balanceChanged: { balance: { amount: '2.00' }, revision: 2 } } }),
+      ]),
+    );
+
+    const released = new Promise<void>((resolve) => {
+      const check = () =>
+        tally.live.accounts.stats().listeners === before.listeners
+          ? resolve()
+          : setImmediate(check);
+      check();
+    });
+    for (const s of subscribers) s.close();
+    await released;
+    expect(tally.live.accounts.stats().listeners).toBe(before.listeners);
+  });
+});

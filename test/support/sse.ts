@@ -51,7 +51,9 @@ export function subscribeOverSse<T = any>(
       while (items.length < count) items.push(await next());
       return items;
     },
+    /** Hangs up: cancels the body stream (the server sees the client go) and the request. */
     close() {
+      void reader?.cancel().catch(() => undefined);
       abort.abort();
     },
   };
