@@ -115,12 +115,13 @@ describe('subscribing to $all', () => {
     );
     expect(byRegex.map((e) => e.event!.streamId)).toEqual([`drop${tag}-1`]);
 
+    // A new store starts with EventStoreDB's `$settings` system event.
     const byType = await collect(
       own.subscribeToAll({ filter: eventTypeFilter({ prefixes: ['$'] }) }),
-      upTo(2),
+      upTo(3),
     );
-    expect(byType.map((e) => e.event!.type)).toEqual(['$system-ish', '$metadata']);
-    expect(byType[1]!.event!.streamId).toBe(`$$keep${tag}-1`);
+    expect(byType.map((e) => e.event!.type)).toEqual(['$settings', '$system-ish', '$metadata']);
+    expect(byType[2]!.event!.streamId).toBe(`$$keep${tag}-1`);
 
     const subscription = own.subscribeToAll({ filter: excludeSystemEvents() });
     const noSystem = collect(subscription, () => false);

@@ -54,7 +54,34 @@ export class EventStore {
     store.recovery = recovery;
     store.#rememberTail();
     log.onCommitted((events) => store.#onCommitted(events));
+    if (store.#all.length === 0) await store.#initialize();
     return store;
+  }
+
+  /**
+   * A new database starts, as on EventStoreDB, with the system settings event in `$settings`, so
+   * `$all` holds system events before any user event (and filters on them have work to do).
+   */
+  async #initialize(): Promise<void> {
+    const settings = {
+      $userStreamAcl: { $r: '$all', $w: '$all', $d: '$all', $mr: '$all', $mw: '$all' },
+      $systemStreamAcl: {
+        $r: '$admins',
+        $w: '$admins',
+        $d: '$admins',
+        $mr: '$admins',
+        $mw: '$admins',
+      },
+    };
+    await this.append('$settings', { kind: 'no_stream' }, [
+      {
+        id: randomUuidBytes(),
+        type: '$settings',
+        contentType: 'application/json',
+        data: Buffer.from(JSON.stringify(settings)),
+        metadata: Buffer.alloc(0),
+      },
+    ]);
   }
 
   get log(): EventLog {
