@@ -70,7 +70,12 @@ async function wire(
           new CheckpointStore(models.checkpoints),
           logger.child({ module: 'transfer-process-manager' }),
         );
-  await processManager?.start();
+  try {
+    await processManager?.start();
+  } catch (error) {
+    await projector.stop();
+    throw error;
+  }
   const live = createLiveFeeds(models, logger.child({ module: 'live' }));
 
   const services: TallyServices = {
