@@ -1,4 +1,11 @@
-import { BACKWARDS, END, FORWARDS, START, StreamNotFoundError } from '@eventstore/db-client';
+import {
+  BACKWARDS,
+  binaryEvent,
+  END,
+  FORWARDS,
+  START,
+  StreamNotFoundError,
+} from '@eventstore/db-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { rawRead, rawStreamsClient, sharedPb, streamReadRequest, streamsPb } from './raw-grpc.js';
 import { event, freshStream, readAllOf, sharedClient } from './support.js';
@@ -53,6 +60,29 @@ describe('reading a stream', () => {
     expect(
       revisions(await readAllOf(client.readStream(stream, { resolveLinkTos: true, maxCount: 2 }))),
     ).toEqual([0, 1]);
+  });
+
+  it('resolves $> link events to their target when resolveLinkTos is set', async () => {
+    const target = freshStream('target');
+    const links = freshStream('links');
+    await client.appendToStream(target, [event('A'), event('B'), event('C')]);
+    await client.appendToStream(links, [
+      binaryEvent({ type: '$>', data: Buffer.from(`2@${target}`) }),
+      binaryEvent({ type: '$>', data: Buffer.from(`7@${target}`) }),
+    ]);
+    const [direct] = await readAllOf(client.readStream(target, { fromRevision: 2n, maxCount: 1 }));
+    const [resolved, dangling] = await readAllOf(
+      client.readStream(links, { resolveLinkTos: true }),
+    );
+    expect(resolved!.event).toEqual(direct!.event);
+    expect(resolved!.link).toMatchObject({ type: '$>', streamId: links, revision: 0n });
+    // A link whose target does not exist comes back as the link alone.
+    expect(dangling!.event).toBeUndefined();
+    expect(dangling!.link).toMatchObject({ type: '$>', revision: 1n });
+    // Without resolveLinkTos the link is an ordinary event.
+    const [plain] = await readAllOf(client.readStream(links, { maxCount: 1 }));
+    expect(plain!.event).toMatchObject({ type: '$>', streamId: links });
+    expect(plain!.link).toBeUndefined();
   });
 
   it('gives back the data, metadata and ids that were appended', async () => {

@@ -67,10 +67,23 @@ export function expectedRevisionOf(
   return undefined;
 }
 
-/** A ReadResp carrying one recorded event, as EventStoreDB sends it (pre-encoded bytes). */
-export function readEventResponse(event: LogEvent, structuredUuid: boolean): Buffer {
+/**
+ * A ReadResp carrying one recorded event, as EventStoreDB sends it (pre-encoded bytes). With
+ * `resolve` set, a `$>` link event is sent as its target with the link alongside.
+ */
+export function readEventResponse(
+  event: LogEvent,
+  structuredUuid: boolean,
+  resolve?: (link: LogEvent) => LogEvent | undefined,
+): Buffer {
+  if (resolve && event.type === LINK_EVENT_TYPE) {
+    return encodeReadEvent(resolve(event), structuredUuid, event);
+  }
   return encodeReadEvent(event, structuredUuid);
 }
+
+/** The type of link events, whose data is `<revision>@<stream>`. */
+export const LINK_EVENT_TYPE = '$>';
 
 export function checkpointResponse(commit: number, prepare: number) {
   const checkpoint = new streamsPb.ReadResp.Checkpoint();

@@ -2,12 +2,48 @@ import type { LogEvent } from '../log/record.js';
 import { formatUuid } from './convert.js';
 
 /**
- * Hand-written protobuf encoding of `ReadResp { event: ReadEvent { event: RecordedEvent, commit_position } }`,
- * the message a catch-up sends for every event. Building it through google-protobuf objects costs
- * more than everything else the server does per event; the wire format is small and fixed (field
- * numbers from streams.proto / shared.proto), and the real client decodes what this produces.
+ * Hand-written protobuf encoding of `ReadResp { event: ReadEvent { event, link, commit_position } }`,
+ * the message a read or catch-up sends for every event. Building it through google-protobuf
+ * objects costs more than everything else the server does per event; the wire format is small and
+ * fixed (field numbers from streams.proto / shared.proto), and the real client decodes it.
+ *
+ * `event` is what the reader sees; with `link` it is the target of that `$>` link event (or
+ * undefined when the link does not resolve). The ReadEvent's own position is the original's.
  */
-export function encodeReadEvent(event: LogEvent, structuredUuid: boolean): Buffer {
+export function encodeReadEvent(
+  event: LogEvent | undefined,
+  structuredUuid: boolean,
+  link?: LogEvent,
+): Buffer {
+  const original = link ?? event;
+  if (!original) throw new Error('a read event needs an event or a link');
+  const recorded = event ? encodeRecordedEvent(event, structuredUuid) : undefined;
+  const linked = link ? encodeRecordedEvent(link, structuredUuid) : undefined;
+  const readEventSize =
+    (recorded ? fieldLength(1, recorded.length) : 0) +
+    (linked ? fieldLength(2, linked.length) : 0) +
+    1 +
+    varintSize(original.commit);
+  const out = Buffer.allocUnsafe(fieldLength(1, readEventSize));
+  let o = writeVarint(out, 0, (1 << 3) | 2); // ReadResp.event
+  o = writeVarint(out, o, readEventSize);
+  if (recorded) {
+    o = writeVarint(out, o, (1 << 3) | 2); // ReadEvent.event
+    o = writeVarint(out, o, recorded.length);
+    o += recorded.copy(out, o);
+  }
+  if (linked) {
+    o = writeVarint(out, o, (2 << 3) | 2); // ReadEvent.link
+    o = writeVarint(out, o, linked.length);
+    o += linked.copy(out, o);
+  }
+  o = writeVarint(out, o, (3 << 3) | 0); // ReadEvent.commit_position
+  writeVarint(out, o, original.commit);
+  return out;
+}
+
+/** `ReadResp.ReadEvent.RecordedEvent` for one event, with its own positions. */
+function encodeRecordedEvent(event: LogEvent, structuredUuid: boolean): Buffer {
   const id = structuredUuid ? structuredUuidBytes(event.id) : stringUuidBytes(event.id);
   const stream = Buffer.from(event.streamName, 'utf8');
   const streamIdentifier = stream.length > 0 ? fieldLength(3, stream.length) : 0;
@@ -20,8 +56,7 @@ export function encodeReadEvent(event: LogEvent, structuredUuid: boolean): Buffe
     mapEntry('created', created),
   ];
   const revision = uint64Bytes(event.revision);
-
-  const recordedSize =
+  const size =
     fieldLength(1, id.length) +
     fieldLength(2, streamIdentifier) +
     1 +
@@ -33,8 +68,7 @@ export function encodeReadEvent(event: LogEvent, structuredUuid: boolean): Buffe
     entries.reduce((sum, entry) => sum + fieldLength(6, entry.size), 0) +
     (event.metadata.length > 0 ? fieldLength(7, event.metadata.length) : 0) +
     (event.data.length > 0 ? fieldLength(8, event.data.length) : 0);
-  const readEventSize = fieldLength(1, recordedSize) + 1 + varintSize(event.commit);
-  const out = Buffer.allocUnsafe(fieldLength(1, readEventSize));
+  const out = Buffer.allocUnsafe(size);
   let o = 0;
   const tag = (field: number, wireType: number) => {
     out[o++] = (field << 3) | wireType;
@@ -47,13 +81,8 @@ export function encodeReadEvent(event: LogEvent, structuredUuid: boolean): Buffe
     varint(value.length);
     o += value.copy(out, o);
   };
-
-  tag(1, 2); // ReadResp.event
-  varint(readEventSize);
-  tag(1, 2); // ReadEvent.event
-  varint(recordedSize);
-  bytes(1, id); // RecordedEvent.id
-  tag(2, 2); // RecordedEvent.stream_identifier
+  bytes(1, id);
+  tag(2, 2);
   varint(streamIdentifier);
   if (stream.length > 0) bytes(3, stream);
   tag(3, 0);
@@ -70,8 +99,6 @@ export function encodeReadEvent(event: LogEvent, structuredUuid: boolean): Buffe
   }
   if (event.metadata.length > 0) bytes(7, event.metadata);
   if (event.data.length > 0) bytes(8, event.data);
-  tag(3, 0); // ReadEvent.commit_position
-  varint(event.commit);
   return out;
 }
 

@@ -1,6 +1,7 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import { createLogger } from '../../../logger.js';
 import { LOG_HEADER_SIZE } from '../log/event-log.js';
+import type { LogEvent } from '../log/record.js';
 import type { ReadReq, ReadResp } from '../protocol.js';
 import { streamsPb } from '../protocol.js';
 import type { EventStore } from '../store/event-store.js';
@@ -59,6 +60,7 @@ async function readStream(
   structured: boolean,
 ): Promise<void> {
   const streamOptions = options.getStream()!;
+  const resolve = linkResolver(store, options);
   const name = streamNameOf(streamOptions.getStreamIdentifier());
   const invalid = validateStreamName(name);
   if (invalid) return sink.fail(invalid);
@@ -90,7 +92,7 @@ async function readStream(
     const event = store.readAt(stream.positions.at(revision));
     revision += forwards ? 1 : -1;
     if (minCreated !== undefined && event.created < minCreated) continue;
-    await sink.send(readEventResponse(event, structured));
+    await sink.send(readEventResponse(event, structured, resolve));
     sent++;
   }
   sink.end();
@@ -104,6 +106,7 @@ async function readAll(
   structured: boolean,
 ): Promise<void> {
   const allOptions = options.getAll()!;
+  const resolve = linkResolver(store, options);
   const filter = parseFilter(options);
   if (filter instanceof Error) return sink.fail(filter);
   const forwards = options.getReadDirection() === 0;
@@ -133,7 +136,7 @@ async function readAll(
         }
         cursor = event.position + event.size;
         if (filter && !filter.matches(event)) continue;
-        await sink.send(readEventResponse(event, structured));
+        await sink.send(readEventResponse(event, structured, resolve));
         sent++;
       }
     }
@@ -143,9 +146,14 @@ async function readAll(
     while (sent < limit && !sink.closed && index >= 0) {
       const event = store.readAt(store.allPositionAt(index--));
       if (filter && !filter.matches(event)) continue;
-      await sink.send(readEventResponse(event, structured));
+      await sink.send(readEventResponse(event, structured, resolve));
       sent++;
     }
   }
   sink.end();
+}
+
+/** With `resolve_links`, how a `$>` link event finds its target. */
+export function linkResolver(store: EventStore, options: ReadOptions) {
+  return options.getResolveLinks() ? (link: LogEvent) => store.resolveLink(link) : undefined;
 }

@@ -7,7 +7,7 @@ import type { SubscriptionProgress } from '../store/stream-state.js';
 import { checkpointResponse, parseUint64, readEventResponse, streamNameOf } from './convert.js';
 import { invalidArgument, streamDeletedError } from './errors.js';
 import { type EventFilter, parseFilter } from './filter.js';
-import type { ReadOptions } from './read.js';
+import { linkResolver, type ReadOptions } from './read.js';
 import type { ResponseSink } from './response-sink.js';
 import { validateStreamName } from './validation.js';
 
@@ -74,6 +74,7 @@ export async function subscribeToStream(
   structured: boolean,
 ): Promise<void> {
   const streamOptions = options.getStream()!;
+  const resolve = linkResolver(store, options);
   const name = streamNameOf(streamOptions.getStreamIdentifier());
   const invalid = validateStreamName(name);
   if (invalid) return sink.fail(invalid);
@@ -102,7 +103,7 @@ export async function subscribeToStream(
     if (stream && next < range.end) {
       const event = store.readAt(stream.positions.at(next++));
       if (range.minCreated === undefined || event.created >= range.minCreated) {
-        await sink.send(readEventResponse(event, structured));
+        await sink.send(readEventResponse(event, structured, resolve));
         wakeup.progress.delivered++;
       }
       continue;
@@ -123,6 +124,7 @@ export async function subscribeToAll(
   structured: boolean,
 ): Promise<void> {
   const allOptions = options.getAll()!;
+  const resolve = linkResolver(store, options);
   const filter = parseFilter(options);
   if (filter instanceof Error) return sink.fail(filter);
   const wakeup = new Wakeup(store, sink, '$all');
@@ -157,7 +159,7 @@ export async function subscribeToAll(
         cursor = event.position + event.size;
         lastConsidered = event;
         if (!filter || filter.matches(event)) {
-          await sink.send(readEventResponse(event, structured));
+          await sink.send(readEventResponse(event, structured, resolve));
           wakeup.progress.delivered++;
         }
         if (checkpoints.considered())

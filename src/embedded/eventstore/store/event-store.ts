@@ -405,6 +405,19 @@ export class EventStore {
     return { kind: 'ok', stream };
   }
 
+  /** The event a `$>` link points at (data `<revision>@<stream>`), if it exists and is visible. */
+  resolveLink(link: LogEvent): LogEvent | undefined {
+    const match = /^(\d+)@(.+)$/s.exec(link.data.toString('utf8'));
+    if (!match) return undefined;
+    const status = this.streamStatus(match[2] as string);
+    if (status.kind !== 'ok') return undefined;
+    const revision = Number(match[1]);
+    const { first, end, minCreated } = this.visibleRange(status.stream);
+    if (revision < first || revision >= end) return undefined;
+    const target = this.readAt(status.stream.positions.at(revision));
+    return minCreated !== undefined && target.created < minCreated ? undefined : target;
+  }
+
   readAt(position: number): LogEvent {
     return this.#log.readAt(position);
   }
