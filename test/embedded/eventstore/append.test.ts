@@ -144,6 +144,20 @@ describe('appending', () => {
     expect(next.nextExpectedRevision).toBe(0n);
   });
 
+  it('takes thousands of appends issued in one event-loop turn, each exactly once', async () => {
+    const stream = freshStream('flood');
+    const value = 'A'.repeat(900);
+    const results = await Promise.all(
+      Array.from({ length: 5000 }, (_, i) =>
+        client.appendToStream(stream, event('Flood', { i, value })),
+      ),
+    );
+    const revisions = results.map((r) => r.nextExpectedRevision).sort((a, b) => (a < b ? -1 : 1));
+    expect(revisions).toEqual(Array.from({ length: 5000 }, (_, i) => BigInt(i)));
+    const read = await readAllOf(client.readStream(stream));
+    expect(new Set(read.map((e) => (e.event!.data as { i: number }).i)).size).toBe(5000);
+  });
+
   it('lets exactly one of many concurrent appends at the same revision win', async () => {
     const stream = freshStream('race');
     await client.appendToStream(stream, event('Opened'));
