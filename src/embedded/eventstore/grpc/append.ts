@@ -5,7 +5,14 @@ import { sharedPb, streamsPb } from '../protocol.js';
 import type { EventStore } from '../store/event-store.js';
 import type { ExpectedRevision, WriteResult } from '../store/types.js';
 import { expectedRevisionOf, streamNameOf } from './convert.js';
-import { guarded, invalidArgument, type RpcError, Status, streamDeletedError } from './errors.js';
+import {
+  guarded,
+  invalidArgument,
+  type RpcError,
+  rpcError,
+  Status,
+  streamDeletedError,
+} from './errors.js';
 import { AppendAccumulator, validateStreamName } from './validation.js';
 
 const log = createLogger('eventstore.append');
@@ -72,7 +79,7 @@ export function appendHandler(store: EventStore) {
           },
           (error: Error) => {
             log.error({ err: error }, 'append failed');
-            finish({ code: Status.UNAVAILABLE, details: error.message } as RpcError);
+            finish(rpcError(Status.UNAVAILABLE, error.message));
           },
         );
       }),

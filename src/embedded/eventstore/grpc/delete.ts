@@ -6,7 +6,7 @@ import { expectedRevisionOf, streamNameOf } from './convert.js';
 import {
   guarded,
   invalidArgument,
-  type RpcError,
+  rpcError,
   Status,
   streamDeletedError,
   wrongExpectedVersionError,
@@ -80,8 +80,7 @@ function makeHandler<Req extends DeleteLikeReq, Resp extends DeleteResp | Tombst
           (response as unknown as { setPosition(p: PositionMessage): void }).setPosition(position);
           callback(null, response);
         },
-        (error: Error) =>
-          callback({ code: Status.UNAVAILABLE, details: error.message } as RpcError),
+        (error: Error) => callback(rpcError(Status.UNAVAILABLE, error.message)),
       );
     })();
 }

@@ -6,7 +6,7 @@ import type { ReadReq, ReadResp } from '../protocol.js';
 import { streamsPb } from '../protocol.js';
 import type { EventStore } from '../store/event-store.js';
 import { parseUint64, readEventResponse, streamIdentifier, streamNameOf } from './convert.js';
-import { invalidArgument, type RpcError, Status, streamDeletedError } from './errors.js';
+import { invalidArgument, rpcError, Status, streamDeletedError } from './errors.js';
 import { parseFilter } from './filter.js';
 import { ResponseSink } from './response-sink.js';
 import { subscribeToAll, subscribeToStream } from './subscribe.js';
@@ -47,7 +47,7 @@ export function readHandler(store: EventStore) {
     };
     run().catch((error: Error) => {
       log.error({ err: error }, 'read failed');
-      sink.fail({ code: Status.INTERNAL, details: error.message } as RpcError);
+      sink.fail(rpcError(Status.INTERNAL, error.message));
     });
   };
 }
