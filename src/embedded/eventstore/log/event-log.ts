@@ -108,16 +108,22 @@ export class EventLog {
     for (const transaction of transactions) {
       const commit = this.#reservedEnd;
       transaction.forEach((event, index) => {
-        const record = encodeRecord({ ...event, transactionEnd: index === transaction.length - 1 });
+        const transactionEnd = index === transaction.length - 1;
+        const record = encodeRecord({ ...event, transactionEnd });
         const position = this.#reservedEnd;
         sealRecord(record, position - commit);
-        const decoded = decodeRecord(record, 0, position);
-        if (decoded.kind !== 'ok')
-          throw new Error(`encoder produced a bad record: ${decoded.kind}`);
+        // The event as a reader will decode it, without decoding (and checksumming) it again.
+        const written: LogEvent = {
+          ...event,
+          position,
+          commit,
+          size: record.length,
+          transactionEnd,
+        };
         this.#batch.records.push(record);
-        this.#batch.events.push(decoded.event);
-        this.#pending.set(position, decoded.event);
-        events.push(decoded.event);
+        this.#batch.events.push(written);
+        this.#pending.set(position, written);
+        events.push(written);
         this.#reservedEnd += record.length;
       });
     }
