@@ -4,7 +4,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { type EventData, EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { createClient } from 'graphql-ws';
-import { MongoClient } from 'mongodb';
+import { type AnyBulkWriteOperation, type Collection, MongoClient } from 'mongodb';
 import WebSocket from 'ws';
 import { rootLogger } from '../src/logger.js';
 import { readModelProjections } from '../src/read/projections/index.js';
@@ -12,6 +12,7 @@ import { createProjector } from '../src/read/projector.js';
 import { ensureIndexes, readModels } from '../src/read/read-models.js';
 import { toRecordedEvent } from '../src/read/recorded-event.js';
 import { freePort, startServerProcess } from '../test/support/server-process.js';
+import type { Json } from '../test/support/test-tally.js';
 import { startChildStore } from './api/child-stores.js';
 import { fmt, percentile, throughput } from './api/measure.js';
 
@@ -61,7 +62,7 @@ async function gql(query: string, variables: Record<string, unknown>) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json()) as { data?: any; errors?: unknown };
+  const body = (await response.json()) as { data?: Json; errors?: unknown };
   if (!body.data) throw new Error(JSON.stringify(body.errors));
   return body.data;
 }
@@ -236,7 +237,7 @@ async function benchRebuild(): Promise<void> {
     // Baseline: the same write operations, built up front, sent as raw bulkWrites of 500.
     const target = readModels(mongo.db(`raw_${randomUUID().slice(0, 8)}`));
     await ensureIndexes(target);
-    const operations = new Map<string, any[]>();
+    const operations = new Map<string, AnyBulkWriteOperation[]>();
     for await (const resolved of raw.readAll({ fromPosition: 'start' })) {
       const event = resolved.event;
       if (
@@ -254,7 +255,8 @@ async function benchRebuild(): Promise<void> {
     started = performance.now();
     for (const [name, list] of operations) {
       for (let i = 0; i < list.length; i += 500) {
-        await target[name as 'accounts'].bulkWrite(list.slice(i, i + 500), { ordered: true });
+        const collection = target[name as 'accounts'] as unknown as Collection;
+        await collection.bulkWrite(list.slice(i, i + 500), { ordered: true });
       }
     }
     const rawSeconds = (performance.now() - started) / 1000;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tally } from '../../src/app.js';
 import { deposit, openAccount } from '../support/ledger-client.js';
 import { ACCOUNT, CLOSE, DEPOSIT, FREEZE, UNFREEZE, WITHDRAW } from '../support/operations.js';
-import { graphql, startTestTally } from '../support/test-tally.js';
+import { graphql, type Json, startTestTally } from '../support/test-tally.js';
 
 let tally: Tally;
 beforeAll(async () => {
@@ -57,7 +57,7 @@ describe('accounts through GraphQL', () => {
       { id: accountId },
     );
     const page = history.data?.account.transactions;
-    expect(page.edges.map((e: any) => e.node)).toEqual([
+    expect(page.edges.map((e: Json) => e.node)).toEqual([
       {
         kind: 'WITHDRAWAL',
         amount: { amount: '20.25' },
@@ -307,7 +307,7 @@ describe('accounts through GraphQL', () => {
       after: first.data?.accounts.pageInfo.endCursor,
     });
     const ids = [...first.data!.accounts.edges, ...second.data!.accounts.edges].map(
-      (e: any) => e.node.id,
+      (e: Json) => e.node.id,
     );
     expect(ids).toEqual(opened.map((o) => o.accountId).sort());
     expect(second.data?.accounts.pageInfo.hasNextPage).toBe(false);

@@ -4,7 +4,7 @@ import type { Tally } from '../../src/app.js';
 import { openAccount } from '../support/ledger-client.js';
 import { ACCOUNT, FREEZE, TRANSFER, TRANSFER_QUERY } from '../support/operations.js';
 import { lastTransferSent, waitForSettlement } from '../support/settlement.js';
-import { graphql, startTestTally } from '../support/test-tally.js';
+import { graphql, type Json, startTestTally } from '../support/test-tally.js';
 
 let tally: Tally;
 beforeAll(async () => {
@@ -100,7 +100,7 @@ describe('transfers', () => {
       `query ($id: ID!) { account(id: $id) { transactions(first: 10) { edges { node { kind transferId counterpartyAccountId } } } } }`,
       { id: from.accountId },
     );
-    const kinds = history.data?.account.transactions.edges.map((e: any) => e.node.kind);
+    const kinds = history.data?.account.transactions.edges.map((e: Json) => e.node.kind);
     expect(kinds.filter((k: string) => k === 'TRANSFER_REFUND')).toHaveLength(3);
   });
 

@@ -5,6 +5,7 @@ import { createClient } from 'graphql-ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { freePort, startServerProcess } from '../support/server-process.js';
+import type { Json } from '../support/test-tally.js';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'tally-e2e-'));
 afterAll(async () => {
@@ -17,7 +18,7 @@ async function post(port: number, query: string, variables: Record<string, unkno
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query, variables }),
   });
-  return (await response.json()) as { data?: any; errors?: unknown[] };
+  return (await response.json()) as { data?: Json; errors?: unknown[] };
 }
 
 const MOVE = (field: string, input: string) =>

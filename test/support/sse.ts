@@ -1,10 +1,11 @@
 import type { Tally } from '../../src/app.js';
+import type { Json } from './test-tally.js';
 
 /**
  * A GraphQL subscription over SSE through yoga.fetch, read event by event as a browser's
  * EventSource would. next() resolves with each payload; close() hangs up.
  */
-export function subscribeOverSse<T = any>(
+export function subscribeOverSse<T = Json>(
   tally: Tally,
   query: string,
   variables: Record<string, unknown>,

@@ -17,13 +17,20 @@ export async function startTestTally(overrides: Partial<TallyOptions> = {}): Pro
   });
 }
 
-export interface GraphQLResponse<T = Record<string, any>> {
+/**
+ * A GraphQL response's data as the tests see it: JSON whose shape each test asserts, so it is
+ * left untyped rather than cast at every step.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: response JSON, checked by the assertions.
+export type Json = any;
+
+export interface GraphQLResponse<T = Record<string, Json>> {
   data?: T;
   errors?: Array<{ message: string; extensions?: Record<string, unknown>; path?: string[] }>;
 }
 
 /** Sends one GraphQL request through yoga.fetch, as a client would over HTTP. */
-export async function graphql<T = Record<string, any>>(
+export async function graphql<T = Record<string, Json>>(
   tally: Tally,
   query: string,
   variables: Record<string, unknown> = {},
