@@ -1,16 +1,15 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import { createLogger } from '../../../logger.js';
 import { LOG_HEADER_SIZE } from '../log/event-log.js';
-import type { LogEvent } from '../log/record.js';
 import type { ReadReq, ReadResp } from '../protocol.js';
 import { streamsPb } from '../protocol.js';
 import type { EventStore } from '../store/event-store.js';
-import { parseUint64, readEventResponse, streamIdentifier, streamNameOf } from './convert.js';
-import { invalidArgument, rpcError, Status, streamDeletedError } from './errors.js';
+import { parseUint64, readEventResponse, streamIdentifier } from './convert.js';
+import { invalidArgument, rpcError, Status } from './errors.js';
 import { parseFilter } from './filter.js';
+import { linkResolver, requestedStream } from './requested-stream.js';
 import { ResponseSink } from './response-sink.js';
 import { subscribeToAll, subscribeToStream } from './subscribe.js';
-import { validateStreamName } from './validation.js';
 
 const log = createLogger('eventstore.read');
 
@@ -61,12 +60,10 @@ async function readStream(
 ): Promise<void> {
   const streamOptions = options.getStream()!;
   const resolve = linkResolver(store, options);
-  const name = streamNameOf(streamOptions.getStreamIdentifier());
-  const invalid = validateStreamName(name);
-  if (invalid) return sink.fail(invalid);
+  const name = requestedStream(store, options);
+  if (typeof name !== 'string') return sink.fail(name);
   const status = store.streamStatus(name);
-  if (status.kind === 'deleted') return sink.fail(streamDeletedError(name));
-  if (status.kind === 'not_found') {
+  if (status.kind !== 'ok') {
     const notFound = new streamsPb.ReadResp.StreamNotFound();
     notFound.setStreamIdentifier(streamIdentifier(name));
     const response = new streamsPb.ReadResp();
@@ -151,9 +148,4 @@ async function readAll(
     }
   }
   sink.end();
-}
-
-/** With `resolve_links`, how a `$>` link event finds its target. */
-export function linkResolver(store: EventStore, options: ReadOptions) {
-  return options.getResolveLinks() ? (link: LogEvent) => store.resolveLink(link) : undefined;
 }

@@ -4,12 +4,12 @@ import type { LogEvent } from '../log/record.js';
 import { streamsPb } from '../protocol.js';
 import type { EventStore } from '../store/event-store.js';
 import type { SubscriptionProgress } from '../store/stream-state.js';
-import { checkpointResponse, parseUint64, readEventResponse, streamNameOf } from './convert.js';
+import { checkpointResponse, parseUint64, readEventResponse } from './convert.js';
 import { invalidArgument, streamDeletedError } from './errors.js';
 import { type EventFilter, parseFilter } from './filter.js';
-import { linkResolver, type ReadOptions } from './read.js';
+import type { ReadOptions } from './read.js';
+import { linkResolver, requestedStream } from './requested-stream.js';
 import type { ResponseSink } from './response-sink.js';
-import { validateStreamName } from './validation.js';
 
 // A catch-up subscription is a cursor into the log. It reads from the log up to the durable end,
 // says `caught_up` once, then sleeps until the next group commit wakes it and reads on from the
@@ -75,10 +75,8 @@ export async function subscribeToStream(
 ): Promise<void> {
   const streamOptions = options.getStream()!;
   const resolve = linkResolver(store, options);
-  const name = streamNameOf(streamOptions.getStreamIdentifier());
-  const invalid = validateStreamName(name);
-  if (invalid) return sink.fail(invalid);
-  if (store.streamStatus(name).kind === 'deleted') return sink.fail(streamDeletedError(name));
+  const name = requestedStream(store, options);
+  if (typeof name !== 'string') return sink.fail(name);
   const wakeup = new Wakeup(store, sink, name);
   // The start point is exclusive: from revision r the first event delivered is r + 1.
   let next: number;
