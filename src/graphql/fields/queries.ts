@@ -1,8 +1,10 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
+import type { Collection, Filter, WithId } from 'mongodb';
 import { parseId } from '../../domain/ids.js';
 import type { AccountDocument } from '../../read/documents.js';
 import { builder } from '../builder.js';
 import { awaitReadModels } from '../consistency.js';
+import type { GraphQLContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursors.js';
 import { asUserInputError, pageSize } from '../input-errors.js';
 import { AccountType } from '../types/account.js';
@@ -19,11 +21,7 @@ builder.queryFields((t) => ({
       id: t.arg.id({ required: true }),
       consistentWith: t.arg({ type: 'Position', description: CONSISTENT_WITH }),
     },
-    resolve: async (_root, args, context) => {
-      const id = asUserInputError(() => parseId(String(args.id), 'id'));
-      await awaitReadModels(context, args.consistentWith);
-      return context.models.accounts.findOne({ _id: id });
-    },
+    resolve: (_root, args, context) => findById(context, context.models.accounts, args),
   }),
   accounts: t.connection({
     type: AccountType,
@@ -67,10 +65,19 @@ builder.queryFields((t) => ({
       consistentWith: t.arg({ type: 'Position', description: CONSISTENT_WITH }),
     },
     resolve: async (_root, args, context) => {
-      const id = asUserInputError(() => parseId(String(args.id), 'id'));
-      await awaitReadModels(context, args.consistentWith);
-      const doc = await context.models.transfers.findOne({ _id: id });
+      const doc = await findById(context, context.models.transfers, args);
       return doc && { ...doc, id: doc._id };
     },
   }),
 }));
+
+/** A read-model document by id, once the read models have passed `consistentWith`. */
+async function findById<Doc extends { _id: string }>(
+  context: GraphQLContext,
+  collection: Collection<Doc>,
+  args: { id: string | number; consistentWith?: bigint | null | undefined },
+): Promise<WithId<Doc> | null> {
+  const id = asUserInputError(() => parseId(String(args.id), 'id'));
+  await awaitReadModels(context, args.consistentWith);
+  return collection.findOne({ _id: id } as Filter<Doc>);
+}
