@@ -49,6 +49,7 @@ const tally = await startServerProcess({
   EVENTSTORE_URL: eventStore.url,
   MONGODB_URL: mongoStore.url,
   MONGODB_DB: 'bench',
+  NODE_ENV: 'production',
 });
 const endpoint = `http://127.0.0.1:${port}/graphql`;
 const readModelClient = new MongoClient(mongoStore.url);
