@@ -18,8 +18,9 @@ export const PROCESS_MANAGER_ACTOR = 'system:transfer-process-manager';
 type TransferSent = MovementData & { transferId: string; toAccountId: string };
 
 /**
- * Settles each transfer after its source was debited: credits the target, or, when the target
- * refuses (missing, frozen, closed, other currency), records the rejection and refunds the source.
+ * Settles each transfer after its source was debited: credits the target and tells the source
+ * it was delivered, or, when the target refuses (missing, frozen, closed, other currency),
+ * records the rejection and refunds the source.
  *
  * Every step is a command with a deterministic id, so replaying from the checkpoint after a
  * crash repeats nothing. The decision is written to the transfer stream before the refund, and
@@ -56,8 +57,11 @@ export async function settleTransfer(ledger: Ledger, event: RecordedEvent): Prom
         },
         context('receive'),
       );
-      await ledger.onTransfer({ type: 'CompleteTransfer', transferId }, context('complete'));
-      return;
+      const completed = await ledger.onTransfer(
+        { type: 'CompleteTransfer', transferId },
+        context('complete'),
+      );
+      transfer = completed.state;
     } catch (error) {
       if (!isRefusal(error)) throw error;
       const rejected = await ledger.onTransfer(
@@ -67,8 +71,19 @@ export async function settleTransfer(ledger: Ledger, event: RecordedEvent): Prom
       transfer = rejected.state;
     }
   }
+  if (!transfer.exists) return;
 
-  if (transfer.exists && transfer.status === 'REFUNDED') {
+  if (transfer.status === 'COMPLETED') {
+    // Tell the source the money arrived, so it no longer counts the transfer as in flight.
+    await ledger.onAccount(
+      {
+        type: 'ConfirmTransferDelivered',
+        accountId: sent.accountId,
+        data: { transferId, toAccountId: sent.toAccountId },
+      },
+      context('delivered'),
+    );
+  } else if (transfer.status === 'REFUNDED') {
     const reason = transfer.reason ?? 'refused by the target account';
     await ledger.onAccount(
       {

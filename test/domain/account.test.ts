@@ -232,4 +232,80 @@ describe('account decider', () => {
         },
       ]);
   });
+
+  it('cannot close while a transfer it sent is in flight; delivery or refund settles it', () => {
+    const sent: AccountEvent = {
+      type: 'TransferSent',
+      data: {
+        accountId,
+        amount: 100,
+        currency: USD,
+        balanceAfter: 0,
+        transferId,
+        toAccountId: otherId,
+      },
+    };
+    const close = { type: 'CloseAccount', accountId, data: { reason: 'leaving' } } as const;
+    spec
+      .given([opened, deposited(100, 100), sent])
+      .when(close)
+      .thenThrows(ValidationError, (e) =>
+        expect(e.message).toMatch(/1 of its transfers are in flight/),
+      );
+    spec
+      .given([opened, deposited(100, 100), sent])
+      .when({
+        type: 'ConfirmTransferDelivered',
+        accountId,
+        data: { transferId, toAccountId: otherId },
+      })
+      .thenEmits([
+        { type: 'TransferDelivered', data: { accountId, transferId, toAccountId: otherId } },
+      ]);
+    spec
+      .given([
+        opened,
+        deposited(100, 100),
+        sent,
+        { type: 'TransferDelivered', data: { accountId, transferId, toAccountId: otherId } },
+      ])
+      .when(close)
+      .thenEmits([{ type: 'AccountClosed', data: { accountId, reason: 'leaving' } }]);
+    const refunded: AccountEvent = {
+      type: 'TransferRefunded',
+      data: {
+        accountId,
+        amount: 100,
+        currency: USD,
+        balanceAfter: 100,
+        transferId,
+        toAccountId: otherId,
+        reason: 'frozen',
+      },
+    };
+    spec
+      .given([
+        opened,
+        deposited(100, 100),
+        sent,
+        refunded,
+        {
+          type: 'MoneyWithdrawn',
+          data: { accountId, amount: 100, currency: USD, balanceAfter: 0 },
+        },
+      ])
+      .when(close)
+      .thenEmits([{ type: 'AccountClosed', data: { accountId, reason: 'leaving' } }]);
+  });
+
+  it('confirming a delivery it does not know of, or twice, changes nothing', () => {
+    spec
+      .given([opened])
+      .when({
+        type: 'ConfirmTransferDelivered',
+        accountId,
+        data: { transferId, toAccountId: otherId },
+      })
+      .thenNothingHappens();
+  });
 });

@@ -10,7 +10,7 @@ import { CheckpointStore } from '../../src/read/checkpoint-store.js';
 import { type RecordedEvent, toRecordedEvent } from '../../src/read/recorded-event.js';
 import { Ledger } from '../../src/write/ledger.js';
 import { openAccount } from '../support/ledger-client.js';
-import { ACCOUNT, FREEZE, TRANSFER } from '../support/operations.js';
+import { ACCOUNT, CLOSE, FREEZE, TRANSFER } from '../support/operations.js';
 import { endOfAll } from '../support/settlement.js';
 import { graphql, startTestTally } from '../support/test-tally.js';
 
@@ -83,9 +83,15 @@ describe('transfer process manager after a crash', () => {
     const events = await transferSentEvents(ids);
     expect(events).toHaveLength(8);
 
-    // First life: each transfer's settlement dies after 1, 2 or 3 acknowledged writes.
+    // First life: each transfer's settlement dies after one of its steps.
     for (const [index, event] of events.entries()) {
-      const crashing = new CrashingLedger(tally.eventStore, (index % 3) + 1);
+      // Even transfers complete (4 steps: initiate, receive, complete, confirm delivery); odd ones
+      // are refused by the frozen target (3 steps: initiate, reject, refund). Die at each step.
+      const step = Math.floor(index / 2);
+      const crashing = new CrashingLedger(
+        tally.eventStore,
+        index % 2 === 0 ? (step % 4) + 1 : (step % 3) + 1,
+      );
       await expect(settleTransfer(crashing, event)).rejects.toBeInstanceOf(Crash);
     }
 
@@ -102,6 +108,7 @@ describe('transfer process manager after a crash', () => {
 
     expect(await countInStream(`account-${target.accountId}`, 'TransferReceived')).toBe(4);
     expect(await countInStream(`account-${source.accountId}`, 'TransferRefunded')).toBe(4);
+    expect(await countInStream(`account-${source.accountId}`, 'TransferDelivered')).toBe(4);
     for (const transferId of ids) {
       const settled =
         (await countInStream(`transfer-${transferId}`, 'TransferCompleted')) +
@@ -115,5 +122,29 @@ describe('transfer process manager after a crash', () => {
       balances.push(read.data?.account.balance.amount);
     }
     expect(balances).toEqual(['80.00', '20.00', '0.00']);
+  });
+
+  it('an account cannot close while a transfer it sent is in flight, and can once it settles', async () => {
+    const source = await openAccount(tally, { initialDeposit: '5.00' });
+    const target = await openAccount(tally);
+    const sent = await graphql(tally, TRANSFER, {
+      input: { fromAccountId: source.accountId, toAccountId: target.accountId, amount: '5.00' },
+    });
+    expect(sent.data?.transferMoney.__typename).toBe('TransferSuccess');
+    const early = await graphql(tally, CLOSE, {
+      input: { accountId: source.accountId, reason: 'leaving' },
+    });
+    expect(early.data?.closeAccount).toMatchObject({
+      __typename: 'ValidationError',
+      field: 'accountId',
+      message: expect.stringMatching(/in flight/),
+    });
+
+    const [event] = await transferSentEvents(new Set([sent.data?.transferMoney.transfer.id]));
+    await settleTransfer(new Ledger(tally.eventStore), event!);
+    const closed = await graphql(tally, CLOSE, {
+      input: { accountId: source.accountId, reason: 'leaving' },
+    });
+    expect(closed.data?.closeAccount.account.status).toBe('CLOSED');
   });
 });

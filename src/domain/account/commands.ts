@@ -36,6 +36,7 @@ type AccountCommandBody =
         reason: string;
       };
     }
+  | { type: 'ConfirmTransferDelivered'; data: { transferId: string; toAccountId: string } }
   | { type: 'FreezeAccount'; data: { reason: string } }
   | { type: 'UnfreezeAccount'; data: { reason: string } }
   | { type: 'CloseAccount'; data: { reason: string } };

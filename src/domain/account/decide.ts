@@ -129,7 +129,22 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
           `an account can be closed only at zero balance; it holds ${formatMinor(account.balance, account.currency)} ${account.currency}`,
         );
       }
+      // A transfer in flight may still be refunded; that money must have an open account to land in.
+      if (account.transfersInFlight.size > 0) {
+        throw new ValidationError(
+          'accountId',
+          `an account cannot be closed while ${account.transfersInFlight.size} of its transfers are in flight; try again once they settle`,
+        );
+      }
       return [{ type: 'AccountClosed', data: { accountId: account.id, reason } }];
+    }
+    case 'ConfirmTransferDelivered': {
+      const account = requireExisting(state, command.accountId);
+      const { transferId, toAccountId } = command.data;
+      if (!account.transfersInFlight.has(transferId)) return [];
+      return [
+        { type: 'TransferDelivered', data: { accountId: account.id, transferId, toAccountId } },
+      ];
     }
     default: {
       const unexpected: never = command;

@@ -15,6 +15,11 @@ export type AccountEvent =
       type: 'TransferRefunded';
       data: MovementData & { transferId: string; toAccountId: string; reason: string };
     }
+  /** The target took the money of a transfer this account sent: it is no longer in flight. */
+  | {
+      type: 'TransferDelivered';
+      data: { accountId: string; transferId: string; toAccountId: string };
+    }
   | { type: 'AccountFrozen'; data: { accountId: string; reason: string } }
   | { type: 'AccountUnfrozen'; data: { accountId: string; reason: string } }
   | { type: 'AccountClosed'; data: { accountId: string; reason: string } };
@@ -36,6 +41,7 @@ export const accountEventTypes: readonly AccountEventType[] = [
   'TransferSent',
   'TransferReceived',
   'TransferRefunded',
+  'TransferDelivered',
   'AccountFrozen',
   'AccountUnfrozen',
   'AccountClosed',

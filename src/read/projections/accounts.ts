@@ -53,6 +53,9 @@ export const accountsProjection: Projection<AccountDocument> = {
         const { balanceAfter } = event.data as { balanceAfter: number };
         return [guardedSet(id, event.revision, { balance: balanceAfter, ...stamp })];
       }
+      case 'TransferDelivered':
+        // No money moves, but the document must still reach the stream's revision.
+        return [guardedSet(id, event.revision, stamp)];
       case 'AccountFrozen':
       case 'AccountUnfrozen':
       case 'AccountClosed':
