@@ -58,6 +58,7 @@ async function wire(
   const models = readModels(mongo.db(options.mongoDb));
   await ensureIndexes(models);
 
+  const clock = options.clock ?? (() => new Date());
   const ledger = new Ledger(eventStore);
   const projector = createProjector(eventStore, models, logger.child({ module: 'projector' }));
   await projector.start();
@@ -69,6 +70,7 @@ async function wire(
           ledger,
           new CheckpointStore(models.checkpoints),
           logger.child({ module: 'transfer-process-manager' }),
+          clock,
         );
   try {
     await processManager?.start();
@@ -83,7 +85,7 @@ async function wire(
     models,
     readModelProgress: projector.progress,
     live,
-    clock: options.clock ?? (() => new Date()),
+    clock,
     logger: logger.child({ module: 'graphql' }),
     consistencyTimeoutMs: options.consistencyTimeoutMs ?? 5000,
   };

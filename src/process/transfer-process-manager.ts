@@ -26,7 +26,11 @@ type TransferSent = MovementData & { transferId: string; toAccountId: string };
  * crash repeats nothing. The decision is written to the transfer stream before the refund, and
  * read back on replay, so a transfer is never both credited and refunded.
  */
-export async function settleTransfer(ledger: Ledger, event: RecordedEvent): Promise<void> {
+export async function settleTransfer(
+  ledger: Ledger,
+  event: RecordedEvent,
+  clock: () => Date = () => new Date(),
+): Promise<void> {
   const sent = event.data as TransferSent;
   const { transferId } = sent;
   const context = (step: string): CommandContext => ({
@@ -34,7 +38,9 @@ export async function settleTransfer(ledger: Ledger, event: RecordedEvent): Prom
     actor: PROCESS_MANAGER_ACTOR,
     correlationId: event.metadata.correlationId,
     causationId: event.metadata.commandId,
-    occurredAt: event.metadata.occurredAt,
+    // When the step happens, not when the transfer was sent: a credit made after an outage
+    // must show in the target's history at the time the money really arrived.
+    occurredAt: clock().toISOString(),
   });
 
   const initiated = await ledger.onTransfer(initiationOf(sent), context('initiate'));
@@ -120,6 +126,7 @@ export function createTransferProcessManager(
   ledger: Ledger,
   checkpoints: CheckpointStore,
   logger: Logger,
+  clock: () => Date = () => new Date(),
 ): CheckpointedSubscription {
   return new CheckpointedSubscription(
     client,
@@ -140,7 +147,7 @@ export function createTransferProcessManager(
         }
         await Promise.all(
           [...byTarget.values()].map(async (transfers) => {
-            for (const event of transfers) await settleTransfer(ledger, event);
+            for (const event of transfers) await settleTransfer(ledger, event, clock);
           }),
         );
       },

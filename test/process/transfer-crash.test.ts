@@ -147,4 +147,23 @@ describe('transfer process manager after a crash', () => {
     });
     expect(closed.data?.closeAccount.account.status).toBe('CLOSED');
   });
+
+  it('a credit made after an outage is dated when the money arrived, not when it was sent', async () => {
+    const source = await openAccount(tally, { initialDeposit: '2.00' });
+    const target = await openAccount(tally);
+    const sent = await graphql(tally, TRANSFER, {
+      input: { fromAccountId: source.accountId, toAccountId: target.accountId, amount: '2.00' },
+    });
+    const [event] = await transferSentEvents(new Set([sent.data?.transferMoney.transfer.id]));
+    const arrival = new Date(Date.parse(event!.metadata.occurredAt) + 3_600_000);
+    await settleTransfer(new Ledger(tally.eventStore), event!, () => arrival);
+    const received = [];
+    for await (const resolved of tally.eventStore.readStream(`account-${target.accountId}`)) {
+      if (resolved.event?.type === 'TransferReceived') received.push(resolved.event);
+    }
+    expect(received).toHaveLength(1);
+    expect((received[0]!.metadata as { occurredAt: string }).occurredAt).toBe(
+      arrival.toISOString(),
+    );
+  });
 });
