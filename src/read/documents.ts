@@ -40,6 +40,8 @@ export interface TransactionDocument {
   transferId?: string;
   counterpartyAccountId?: string;
   description?: string;
+  /** Who moved the money, from the event's metadata. */
+  actor?: string;
   position: Long;
 }
 

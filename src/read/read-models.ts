@@ -29,5 +29,7 @@ export async function ensureIndexes(models: ReadModels): Promise<void> {
     models.accounts.createIndex({ ownerId: 1, _id: 1 }),
     // Account.transactions pages newest first; accountActivity replays oldest first.
     models.transactions.createIndex({ accountId: 1, revision: -1 }),
+    // Account.balanceAt: the last movement at or before a time.
+    models.transactions.createIndex({ accountId: 1, occurredAt: -1, revision: -1 }),
   ]);
 }

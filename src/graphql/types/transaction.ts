@@ -24,5 +24,9 @@ export const TransactionType = builder.objectRef<TransactionDocument>('Transacti
     transferId: t.exposeID('transferId', { nullable: true }),
     counterpartyAccountId: t.exposeID('counterpartyAccountId', { nullable: true }),
     description: t.exposeString('description', { nullable: true }),
+    actor: t.exposeString('actor', {
+      nullable: true,
+      description: 'Who moved the money, as recorded in the event (the X-Actor of the request)',
+    }),
   }),
 });

@@ -37,6 +37,7 @@ export const transactionsProjection: Projection<TransactionDocument> = {
       ...(data.transferId ? { transferId: data.transferId } : {}),
       ...(counterparty ? { counterpartyAccountId: counterparty } : {}),
       ...(data.description ? { description: data.description } : {}),
+      ...(event.metadata?.actor ? { actor: event.metadata.actor } : {}),
     };
     const { _id, ...fields } = doc;
     return [{ updateOne: { filter: { _id }, update: { $setOnInsert: fields }, upsert: true } }];
