@@ -47,6 +47,9 @@ export class CheckpointedSubscription {
   #running: Promise<void> | undefined;
   #unsaved: Position | undefined;
   #savedAt = 0;
+  /** Saves run one after another, so a slow earlier save never overwrites a newer checkpoint. */
+  #saving: Promise<void> = Promise.resolve();
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly client: EventStoreDBClient,
@@ -72,6 +75,7 @@ export class CheckpointedSubscription {
     // consuming loop returns.
     subscription?.destroy();
     await this.#running;
+    clearTimeout(this.#flushTimer);
     if (this.#unsaved) await this.save(this.#unsaved);
   }
 
@@ -137,15 +141,40 @@ export class CheckpointedSubscription {
   private async commit(position: Position): Promise<void> {
     if (position.commit <= this.progress.reached) return;
     const interval = this.spec.checkpointEveryMs ?? 0;
-    if (performance.now() - this.#savedAt >= interval) await this.save(position);
-    else this.#unsaved = position;
+    const elapsed = performance.now() - this.#savedAt;
+    if (elapsed >= interval) await this.save(position);
+    else this.deferSave(position, interval - elapsed);
     this.progress.advance(position.commit);
   }
 
-  private async save(position: Position): Promise<void> {
-    await this.checkpoints.save(this.spec.checkpointNames, position, this.clock());
-    this.#savedAt = performance.now();
-    this.#unsaved = undefined;
+  /**
+   * A deferred checkpoint is saved when its interval ends even if no later event arrives, so the
+   * stored checkpoint of a quiet ledger still reaches its head (`tally verify` waits on it).
+   */
+  private deferSave(position: Position, delayMs: number): void {
+    this.#unsaved = position;
+    this.#flushTimer ??= setTimeout(() => {
+      this.#flushTimer = undefined;
+      const unsaved = this.#unsaved;
+      if (!unsaved || this.#stopped) return;
+      this.save(unsaved).catch((error) =>
+        this.logger.warn(
+          { err: error, subscription: this.spec.name },
+          'could not save the checkpoint; the next batch saves it',
+        ),
+      );
+    }, delayMs);
+    this.#flushTimer.unref?.();
+  }
+
+  private save(position: Position): Promise<void> {
+    const saved = this.#saving.then(async () => {
+      await this.checkpoints.save(this.spec.checkpointNames, position, this.clock());
+      this.#savedAt = performance.now();
+      if (this.#unsaved && this.#unsaved.commit <= position.commit) this.#unsaved = undefined;
+    });
+    this.#saving = saved.catch(() => undefined);
+    return saved;
   }
 
   private async loadCheckpoint(): Promise<Position | undefined> {
