@@ -60,6 +60,27 @@ export interface TransferDocument {
   position: Long;
 }
 
+/**
+ * ledgerIntegrity: one document per currency (`_id` is its code) with the ledger-wide totals in
+ * integer minor units (Int64). Updates are guarded on the $all position of the last event applied
+ * (`position`, then `prepare`, since the events of one append share a commit position), because
+ * `$inc` alone would count a replayed event twice.
+ */
+export interface LedgerIntegrityDocument {
+  _id: CurrencyCode;
+  deposited: Long;
+  withdrawn: Long;
+  inFlight: Long;
+  fees: Long;
+  interest: Long;
+  captured: Long;
+  reversedIn: Long;
+  reversedOut: Long;
+  position: Long;
+  prepare: Long;
+  updatedAt: Date;
+}
+
 export interface CheckpointDocument {
   _id: string;
   commit: Long;

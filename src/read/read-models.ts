@@ -2,6 +2,7 @@ import type { Collection, Db } from 'mongodb';
 import type {
   AccountDocument,
   CheckpointDocument,
+  LedgerIntegrityDocument,
   TransactionDocument,
   TransferDocument,
 } from './documents.js';
@@ -11,6 +12,7 @@ export interface ReadModels {
   accounts: Collection<AccountDocument>;
   transactions: Collection<TransactionDocument>;
   transfers: Collection<TransferDocument>;
+  ledgerIntegrity: Collection<LedgerIntegrityDocument>;
   checkpoints: Collection<CheckpointDocument>;
 }
 
@@ -19,6 +21,7 @@ export function readModels(db: Db): ReadModels {
     accounts: db.collection<AccountDocument>('accounts'),
     transactions: db.collection<TransactionDocument>('transactions'),
     transfers: db.collection<TransferDocument>('transfers'),
+    ledgerIntegrity: db.collection<LedgerIntegrityDocument>('ledgerIntegrity'),
     checkpoints: db.collection<CheckpointDocument>('checkpoints'),
   };
 }

@@ -1,4 +1,5 @@
 import { accountsProjection } from './accounts.js';
+import { ledgerIntegrityProjection } from './integrity.js';
 import type { Projection } from './projection.js';
 import { transactionsProjection } from './transactions.js';
 import { transfersProjection } from './transfers.js';
@@ -9,4 +10,5 @@ export const readModelProjections: readonly Projection[] = [
   accountsProjection as unknown as Projection,
   transactionsProjection as unknown as Projection,
   transfersProjection as unknown as Projection,
+  ledgerIntegrityProjection as unknown as Projection,
 ];
