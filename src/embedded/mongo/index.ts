@@ -35,7 +35,10 @@ export async function startEmbeddedMongo(
   const seqOf = () => server.state.changes.lastSeq;
   if (opened) {
     server.state.changes.continueAfter(opened.lastSeq);
-    opened.persistence.attach(store, seqOf);
+    // Change streams, like mongod's majority-committed ones, show only what is on disk.
+    server.state.changes.showOnlyDurable(opened.lastSeq);
+    opened.persistence.attach(store, seqOf, (seq) => server.state.changes.markDurable(seq));
+    server.state.durability = opened.persistence;
   }
   let port: number;
   try {

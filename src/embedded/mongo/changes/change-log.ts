@@ -29,6 +29,8 @@ export class ChangeLog {
   private head = 0; // index of the oldest live record in `records`
   private nextSeq = 1;
   private waiters = new Set<() => void>();
+  /** The newest seq change streams may show; unset, they show every change at once. */
+  private durableSeq: number | undefined;
 
   constructor(
     private readonly clock: ClusterClock,
@@ -41,6 +43,26 @@ export class ChangeLog {
    */
   continueAfter(seq: number): void {
     if (this.records.length === 0 && seq >= this.nextSeq) this.nextSeq = seq + 1;
+  }
+
+  /**
+   * With a data directory, change streams show a change only once it is on disk, as mongod's
+   * show only majority-committed ones: a watcher never sees a change that a crash then undoes.
+   */
+  showOnlyDurable(seq: number): void {
+    this.durableSeq = seq;
+  }
+
+  /** Every change up to `seq` is on disk: wake the change streams waiting for it. */
+  markDurable(seq: number): void {
+    if (this.durableSeq === undefined || seq <= this.durableSeq) return;
+    this.durableSeq = seq;
+    this.wakeAll();
+  }
+
+  /** The newest seq change streams may show. */
+  get visibleSeq(): number {
+    return this.durableSeq ?? this.lastSeq;
   }
 
   /** The seq of the newest record, 0 when none was written yet. */
@@ -120,12 +142,13 @@ export class ChangeLog {
       this.records.splice(0, this.head);
       this.head = 0;
     }
-    const waiters = this.waiters;
-    this.waiters = new Set();
-    for (const wake of waiters) wake();
+    if (this.durableSeq === undefined) this.wakeAll();
   }
 
-  /** Records with seq > afterSeq, oldest first; throws 286 when some were already dropped. */
+  /**
+   * Visible records with seq > afterSeq, oldest first; throws 286 when some were already
+   * dropped.
+   */
   since(afterSeq: number, limit: number): ChangeRecord[] {
     if (afterSeq + 1 < this.oldestSeq && afterSeq < this.lastSeq) {
       throw new MongoCommandError(
@@ -135,7 +158,8 @@ export class ChangeLog {
       );
     }
     const start = this.head + Math.max(0, afterSeq + 1 - this.oldestSeq);
-    return this.records.slice(start, start + limit);
+    const visible = Math.max(0, this.visibleSeq - Math.max(afterSeq, this.oldestSeq - 1));
+    return this.records.slice(start, start + Math.min(limit, visible));
   }
 
   /** The seq of the last record written strictly before `time`. */

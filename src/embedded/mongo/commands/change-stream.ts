@@ -69,7 +69,7 @@ export function openChangeStream(
   } else if (spec.startAtOperationTime !== undefined) {
     afterSeq = state.changes.seqBefore(spec.startAtOperationTime as Timestamp);
   } else {
-    afterSeq = state.changes.lastSeq;
+    afterSeq = state.changes.visibleSeq;
   }
   state.changes.since(afterSeq, 0); // throws ChangeStreamHistoryLost when resuming too far back
   const ns = `${request.db}.${coll ?? '$cmd.aggregate'}`;

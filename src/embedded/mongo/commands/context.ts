@@ -2,6 +2,7 @@ import type { ChangeLog } from '../changes/change-log.js';
 import type { ClusterClock } from '../changes/cluster-clock.js';
 import type { Document } from '../data/bson-values.js';
 import { MongoCommandError } from '../data/errors.js';
+import type { Durability } from '../storage/durability.js';
 import type { Store } from '../storage/store.js';
 import type { CursorRegistry } from './cursors.js';
 
@@ -15,6 +16,8 @@ export interface ServerState {
   readonly me: string;
   readonly setName: string;
   readonly startedAt: Date;
+  /** The journal that write commands wait on; unset when the server keeps data in memory only. */
+  durability?: Durability;
 }
 
 /** One decoded command: the OP_MSG body with document sequences merged in. */

@@ -1,5 +1,6 @@
 import type { Document } from '../data/bson-values.js';
 import { MongoCommandError } from '../data/errors.js';
+import type { Durability } from '../storage/durability.js';
 import {
   connectionStatus,
   dbStats,
@@ -26,6 +27,7 @@ import { buildInfo, hello, ok } from './handshake.js';
 import { aggregate, count, distinct, explain, find, getMore, killCursors } from './read.js';
 import { RetryableWrites } from './retryable-writes.js';
 import { findAndModify, insert, remove, update } from './write.js';
+import { WRITE_COMMANDS, waitsForJournal } from './write-concern.js';
 
 /** Command names are case-sensitive in mongod; a few have a second spelling it also accepts. */
 const HANDLERS = new Map<string, CommandHandler>(
@@ -85,10 +87,23 @@ function transactionsUnsupported(): MongoCommandError {
   );
 }
 
+function journalFailed(cause: Error): MongoCommandError {
+  return new MongoCommandError(1, cause.message, 'InternalError');
+}
+
 export class Dispatcher {
   private readonly retries = new RetryableWrites();
 
   constructor(private readonly state: ServerState) {}
+
+  /** Waits until everything written so far is in the journal on disk (group commit). */
+  private async durable(durability: Durability): Promise<void> {
+    try {
+      await durability.whenDurable(durability.position);
+    } catch (error) {
+      throw journalFailed(error as Error);
+    }
+  }
 
   /** Runs one command; every failure becomes mongod's `{ok: 0, code, codeName, errmsg}`. */
   async run(request: CommandRequest): Promise<Document> {
@@ -105,13 +120,23 @@ export class Dispatcher {
       if (!handler) {
         throw new MongoCommandError(59, `no such command: '${request.name}'`, 'CommandNotFound');
       }
+      const durability = WRITE_COMMANDS.has(name) ? this.state.durability : undefined;
+      if (durability?.failure) throw journalFailed(durability.failure);
       const retryKey = RETRYABLE.has(name) ? this.retries.key(request.body) : undefined;
       if (retryKey !== undefined) {
         const previous = this.retries.get(retryKey);
-        if (previous) return previous;
+        if (previous) {
+          // The first attempt's answer may have been lost before its write was durable.
+          if (durability && waitsForJournal(request.body)) await this.durable(durability);
+          return previous;
+        }
       }
+      const before = durability?.position;
       const reply = await handler(this.state, request);
       if (retryKey !== undefined) this.retries.remember(retryKey, reply);
+      if (durability && durability.position !== before && waitsForJournal(request.body)) {
+        await this.durable(durability);
+      }
       return reply;
     } catch (error) {
       if (error instanceof MongoCommandError) return error.toReply();

@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { createLogger } from '../../../logger.js';
 import type { Document } from '../data/bson-values.js';
 import type { IndexSpec } from '../data/secondary-index.js';
+import type { Durability } from './durability.js';
 import { RecordWriter, readRecords, writeAndSync } from './record-file.js';
 import type { Store, StoreEvent } from './store.js';
 
@@ -29,19 +30,32 @@ const COMPACT_AT_JOURNAL_BYTES = 256 * 1024 * 1024;
 
 /**
  * `--data-dir` persistence: a snapshot plus a journal of changes since it.
- * - Every write is appended to an in-memory buffer, written and fsynced every 100 ms, so a
- *   crash loses at most that last moment.
+ * - Every write is appended to an in-memory buffer. A write command waits (`whenDurable`) until
+ *   its records are written and fdatasynced, as mongod acknowledges a journaled write concern;
+ *   group commit lets every write that arrives during one sync share the next one.
+ * - Writes nobody waits for (`j: false`, `w: 0`) are flushed every 100 ms.
  * - Records are checksummed frames (record-file.ts); a torn tail is cut off on start.
  * - A new snapshot is written to a temporary file, fsynced and renamed over the old one, so the
  *   snapshot on disk is always complete. Journal records are idempotent (whole-document puts,
  *   deletes by id), so replaying ones already in the snapshot is harmless.
  */
-export class Persistence {
+export class Persistence implements Durability {
   private journal: RecordWriter | undefined;
   private journalBytes = 0;
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastSeq = 0;
+  private store: Store | undefined;
+  private seqOf: () => number = () => this.lastSeq;
+  private onDurable: (seq: number) => void = () => {};
+  /** `journal.addedBytes` covered by the last completed sync (or snapshot). */
+  private durableBytes = 0;
+  private waiters: Array<{ position: number; resolve: () => void; reject: (e: Error) => void }> =
+    [];
+  private groupCommitRunning = false;
+  failure: Error | undefined;
+  /** fdatasync calls of the journal, for the group-commit ratio. */
+  syncCount = 0;
 
   private constructor(private readonly dir: string) {}
 
@@ -102,12 +116,42 @@ export class Persistence {
     return lastSeq;
   }
 
-  /** Starts journaling the store's changes; `seqOf` tells the change-stream position reached. */
-  attach(store: Store, seqOf: () => number): void {
+  /**
+   * Starts journaling the store's changes. `seqOf` tells the change-stream position reached;
+   * `onDurable` hears each position once everything up to it is on disk.
+   */
+  attach(store: Store, seqOf: () => number, onDurable: (seq: number) => void = () => {}): void {
+    this.store = store;
+    this.seqOf = seqOf;
+    this.onDurable = onDurable;
     this.journal = RecordWriter.create(join(this.dir, JOURNAL), 'a');
     store.onEvent((event) => this.record(event));
-    this.timer = setInterval(() => this.flush(store, seqOf), FLUSH_INTERVAL_MS);
+    this.timer = setInterval(() => {
+      void this.flush();
+    }, FLUSH_INTERVAL_MS);
     this.timer.unref();
+  }
+
+  get position(): number {
+    return this.journal?.addedBytes ?? 0;
+  }
+
+  whenDurable(position: number): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (position <= this.durableBytes || !this.journal) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ position, resolve, reject });
+      if (!this.groupCommitRunning) void this.groupCommit();
+    });
+  }
+
+  /** Group commit: every write added while one write+fdatasync runs shares the next one. */
+  private async groupCommit(): Promise<void> {
+    this.groupCommitRunning = true;
+    // Let the writes answered in this same turn of the event loop join the first sync.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.waiters.length > 0 && !this.failure) await this.flush();
+    this.groupCommitRunning = false;
   }
 
   private record(event: StoreEvent): void {
@@ -164,25 +208,29 @@ export class Persistence {
   }
 
   /**
-   * Writes buffered journal records and fsyncs them without blocking the event loop; one flush
-   * at a time, so records reach the file in order. Compacts when the journal grew large.
+   * Writes buffered journal records and fdatasyncs them without blocking the event loop; one
+   * flush at a time, so records reach the file in order. Then wakes the writes it made durable,
+   * and compacts when the journal grew large.
    */
-  flush(store: Store, seqOf: () => number): Promise<void> {
+  private flush(): Promise<void> {
     if (this.flushing) return this.flushing;
     const journal = this.journal;
-    if (!journal?.hasPending) return Promise.resolve();
-    const seq = seqOf();
+    if (!journal?.hasPending || this.failure) return Promise.resolve();
+    const seq = this.seqOf();
     if (seq !== this.lastSeq) {
       journal.add({ t: 'seq', n: seq });
       this.lastSeq = seq;
     }
+    const position = journal.addedBytes;
     const data = journal.take();
     const flushing = writeAndSync(journal.fd, data)
       .then(() => {
+        this.syncCount++;
         this.journalBytes += data.length;
-        if (this.journalBytes > COMPACT_AT_JOURNAL_BYTES) this.compact(store);
+        this.madeDurable(position, seq);
+        if (this.journalBytes > COMPACT_AT_JOURNAL_BYTES && this.store) this.compact(this.store);
       })
-      .catch((error: unknown) => log.error({ err: error }, 'journal write failed'))
+      .catch((error: unknown) => this.fail(error as Error))
       .finally(() => {
         this.flushing = undefined;
       });
@@ -190,8 +238,33 @@ export class Persistence {
     return flushing;
   }
 
+  private madeDurable(position: number, seq: number): void {
+    this.durableBytes = Math.max(this.durableBytes, position);
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiting) {
+      if (waiter.position <= this.durableBytes) waiter.resolve();
+      else this.waiters.push(waiter);
+    }
+    this.onDurable(seq);
+  }
+
+  /**
+   * A failed write or fdatasync leaves the journal's tail unknown (mongod stops on it): the
+   * writes waiting fail, and every later write is refused before it is applied.
+   */
+  private fail(error: Error): void {
+    this.failure = new Error(
+      `journal write failed, the stand-in refuses writes from now on: ${error.message}`,
+    );
+    log.error({ err: error }, 'journal write failed; refusing further writes');
+    for (const waiter of this.waiters) waiter.reject(this.failure);
+    this.waiters = [];
+  }
+
   /** Writes a full snapshot (temp file, fsync, rename) and empties the journal. */
   compact(store: Store): void {
+    this.lastSeq = this.seqOf(); // the snapshot holds every change made so far
     const tmp = join(this.dir, `${SNAPSHOT}.tmp`);
     const writer = RecordWriter.create(tmp, 'w', 8 * 1024 * 1024);
     writer.add({
@@ -219,15 +292,16 @@ export class Persistence {
     if (this.journal?.hasPending) this.journal.take();
     closeSync(openSync(join(this.dir, JOURNAL), 'w')); // empty (or create) the journal
     this.journalBytes = 0;
+    if (this.journal) this.madeDurable(this.journal.addedBytes, this.lastSeq);
   }
 
   async close(store: Store, seqOf: () => number): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.flushing;
     this.lastSeq = seqOf();
+    this.compact(store);
     this.journal?.close();
     this.journal = undefined;
-    this.compact(store);
     OPEN_DIRS.delete(this.dir);
     try {
       unlinkSync(join(this.dir, LOCK));

@@ -49,6 +49,8 @@ export function readRecords(path: string): { records: Document[]; validBytes: nu
 export class RecordWriter {
   private chunks: Buffer[] = [];
   private pendingBytes = 0;
+  /** Bytes of every record ever added: a position in the stream of records, never reset. */
+  addedBytes = 0;
 
   /** `autoFlushBytes`: write synchronously once that much is buffered (never for the journal, whose writes are asynchronous and must not interleave). */
   constructor(
@@ -64,6 +66,7 @@ export class RecordWriter {
     const frame = frameRecord(doc);
     this.chunks.push(frame);
     this.pendingBytes += frame.length;
+    this.addedBytes += frame.length;
     if (this.pendingBytes > this.autoFlushBytes) this.flush(false);
   }
 
