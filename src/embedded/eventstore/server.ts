@@ -8,9 +8,18 @@ import { addUnimplementedServices } from './grpc/unimplemented.js';
 import { grpc, loadServiceModule } from './protocol.js';
 import type { EventStore } from './store/event-store.js';
 
+/**
+ * The largest gRPC message accepted: EventStoreDB's for the Streams service
+ * (`TFConsts.EffectiveMaxLogRecordSize`, 16 MiB - 10,000 bytes). The client's default BatchAppend
+ * chunk is 3 MiB plus one event, so a well-behaved client never comes near it. grpc-js checks the
+ * 5-byte length prefix against it and answers RESOURCE_EXHAUSTED before buffering the body.
+ */
+export const MAX_RECEIVE_MESSAGE_BYTES = 16 * 1024 * 1024 - 10_000;
+
 /** A grpc-js server speaking EventStoreDB's client protocol over the given store. */
 export function createGrpcServer(store: EventStore): Server {
   const server = new grpc.Server({
+    'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES,
     // The client pings every 10 s; do not answer that with GOAWAY "too many pings".
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.http2.min_ping_interval_without_data_ms': 1000,

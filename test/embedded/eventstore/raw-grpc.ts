@@ -86,3 +86,83 @@ export function batchAppendChunk(stream: string, isFinal: boolean): RawMessage {
   request.setIsFinal(isFinal);
   return request;
 }
+
+const timestampPb = clientRequire('google-protobuf/google/protobuf/timestamp_pb.js');
+
+/** A fresh correlation id for raw BatchAppend requests. */
+export function correlationId(): RawMessage {
+  const correlation = new sharedPb.UUID();
+  correlation.setString(crypto.randomUUID());
+  return correlation;
+}
+
+/**
+ * One BatchAppend chunk: with `stream` it is the first chunk of an append (it carries the options,
+ * and the deadline if given); `events` small events of `dataBytes` bytes each.
+ */
+export function batchAppendRequest(chunk: {
+  correlation: RawMessage;
+  stream?: string;
+  deadline?: Date;
+  events?: number;
+  dataBytes?: number;
+  isFinal: boolean;
+}): RawMessage {
+  const request = new streamsPb.BatchAppendReq();
+  request.setCorrelationId(chunk.correlation);
+  if (chunk.stream !== undefined) {
+    const options = new streamsPb.BatchAppendReq.Options();
+    const identifier = new sharedPb.StreamIdentifier();
+    identifier.setStreamName(Buffer.from(chunk.stream));
+    options.setStreamIdentifier(identifier);
+    options.setAny(new emptyPb.Empty());
+    if (chunk.deadline) options.setDeadline(timestampPb.Timestamp.fromDate(chunk.deadline));
+    request.setOptions(options);
+  }
+  for (let i = 0; i < (chunk.events ?? 1); i++) {
+    const message = new streamsPb.BatchAppendReq.ProposedMessage();
+    const id = new sharedPb.UUID();
+    id.setString(crypto.randomUUID());
+    message.setId(id);
+    message.getMetadataMap().set('type', 'Raw');
+    message.getMetadataMap().set('content-type', 'application/octet-stream');
+    message.setData(Buffer.alloc(chunk.dataBytes ?? 2, 0x61));
+    request.addProposedMessages(message);
+  }
+  request.setIsFinal(chunk.isFinal);
+  return request;
+}
+
+/** A raw BatchAppend call whose answers can be awaited one at a time, in order. */
+export function rawBatchAppend(client: RawMessage) {
+  const call = client.batchAppend();
+  const answers: RawMessage[] = [];
+  const waiting: Array<(answer: RawMessage) => void> = [];
+  let ended: RawStatus | undefined;
+  const endWaiters: Array<(status: RawStatus) => void> = [];
+  call.on('data', (answer: RawMessage) => {
+    const next = waiting.shift();
+    if (next) next(answer);
+    else answers.push(answer);
+  });
+  const end = (status: RawStatus) => {
+    ended ??= status;
+    for (const waiter of endWaiters.splice(0)) waiter(ended);
+  };
+  call.on('error', end);
+  call.on('end', () => end({ code: 0, details: 'OK' }));
+  return {
+    write: (request: RawMessage) => call.write(request),
+    /** The next answer on the call. */
+    next: (): Promise<RawMessage> =>
+      new Promise((resolve) => {
+        const queued = answers.shift();
+        if (queued) resolve(queued);
+        else waiting.push(resolve);
+      }),
+    /** The status the call ends with. */
+    ended: (): Promise<RawStatus> =>
+      new Promise((resolve) => (ended ? resolve(ended) : endWaiters.push(resolve))),
+    close: () => call.cancel(),
+  };
+}

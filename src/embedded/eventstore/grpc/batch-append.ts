@@ -1,265 +1,198 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { createLogger } from '../../../logger.js';
 import type { BatchAppendReq, BatchAppendResp, UUIDMessage } from '../protocol.js';
-import { AnyPb, GoogleEmpty, sharedPb, statusPb, streamsPb } from '../protocol.js';
 import type { EventStore } from '../store/event-store.js';
-import type { ExpectedRevision, WriteResult } from '../store/types.js';
-import { expectedRevisionOf, streamIdentifier, streamNameOf } from './convert.js';
+import {
+  type AppendIdentity,
+  badRequestResponse,
+  maxAppendSizeResponse,
+  resultResponse,
+  timeoutResponse,
+  unknownResponse,
+} from './batch-append-responses.js';
+import { expectedRevisionOf, streamNameOf } from './convert.js';
 import { guarded, type RpcError, rpcError, Status } from './errors.js';
-import { AppendAccumulator, MAX_APPEND_SIZE, validateStreamName } from './validation.js';
+import { AppendAccumulator, validateStreamName } from './validation.js';
 
 const log = createLogger('eventstore.batch-append');
 
 /**
  * Appends a call may have open (options sent, final chunk not yet) at once. Each holds at most the
- * 1 MiB append limit, so this bounds what one client can make the server hold.
+ * 1 MiB append limit and for at most WRITE_TIMEOUT_MS, so this bounds what one client can make the
+ * server hold.
  */
 const MAX_OPEN_APPENDS = 1024;
 
-interface PendingBatch {
-  correlationId: UUIDMessage;
-  stream: string;
-  expected: ExpectedRevision;
-  deadline: number | undefined;
+/**
+ * EventStoreDB's default WriteTimeoutMs. BatchAppend gives an append min(client deadline, this)
+ * to arrive in full; an append still arriving then is answered Timeout and forgotten.
+ */
+export const WRITE_TIMEOUT_MS = 2000;
+
+type BatchOptions = NonNullable<ReturnType<BatchAppendReq['getOptions']>>;
+
+/** An append whose options arrived and whose final chunk has not. */
+interface ArrivingAppend extends AppendIdentity {
   accumulator: AppendAccumulator;
-  failed: boolean;
+  /** Answers Timeout if the append is still arriving when its receive window closes. */
+  timer: NodeJS.Timeout | undefined;
 }
 
 /**
- * Streams.BatchAppend: one long-lived duplex call per client; appends are matched by
- * correlation id, may span several messages, and fail in-band with a google.rpc.Status.
+ * Streams.BatchAppend: one long-lived duplex call per client. Appends are matched by correlation
+ * id, may span several messages, and fail in-band with a google.rpc.Status.
+ *
+ * Deadlines work as on EventStoreDB: the client's deadline (capped at the write timeout) applies
+ * only while the append is arriving. Once its final chunk is in, it is written and answered with
+ * the outcome of the write, however long that takes, so a Timeout always means "not written".
+ * Every answer is sent once; chunks of an append already answered (refused, timed out) are
+ * ignored, as the real server ignores them (the client's handler would throw on a second answer).
  */
 export function batchAppendHandler(store: EventStore) {
   return (call: ServerDuplexStream<BatchAppendReq, BatchAppendResp>) => {
-    const pending = new Map<string, PendingBatch>();
+    const arriving = new Map<string, ArrivingAppend>();
+    let writing = 0;
+    let halfClosed = false;
     const reply = (response: BatchAppendResp) => {
       if (!call.cancelled && call.writable) call.write(response);
     };
-    call.on('error', () => pending.clear());
-    call.on('cancelled', () => pending.clear());
-    call.on('end', () => call.end());
+    const forget = (key: string) => {
+      const append = arriving.get(key);
+      if (append?.timer) clearTimeout(append.timer);
+      arriving.delete(key);
+    };
+    const forgetAll = () => {
+      for (const key of [...arriving.keys()]) forget(key);
+    };
+    const endIfDone = () => {
+      if (halfClosed && writing === 0 && call.writable) call.end();
+    };
+    call.on('error', forgetAll);
+    call.on('cancelled', forgetAll);
+    call.on('close', forgetAll);
+    // The client is done sending: appends still arriving never will; answer those being written.
+    call.on('end', () => {
+      halfClosed = true;
+      forgetAll();
+      endIfDone();
+    });
     const fail = (error: RpcError) => {
       log.error({ err: error }, 'batch append handler failed');
+      forgetAll();
       call.emit('error', error);
     };
+
+    /** Registers a new append from its options, or answers it at once and returns undefined. */
+    const open = (
+      key: string,
+      correlationId: UUIDMessage,
+      options: BatchOptions,
+      isFinal: boolean,
+    ): ArrivingAppend | undefined => {
+      const stream = streamNameOf(options.getStreamIdentifier());
+      const expected = expectedRevisionOf(
+        options,
+        options.hasStreamPosition() ? options.getStreamPosition() : undefined,
+      );
+      const identity = { correlationId, stream, expected: expected ?? { kind: 'any' as const } };
+      const invalid =
+        (arriving.size >= MAX_OPEN_APPENDS
+          ? `More than ${MAX_OPEN_APPENDS} unfinished appends on one call.`
+          : undefined) ??
+        validateStreamName(stream)?.details ??
+        (expected ? undefined : 'Expected stream position is missing or invalid.');
+      if (invalid) {
+        reply(badRequestResponse(identity, invalid));
+        return undefined;
+      }
+      const window = receiveWindow(options);
+      if (window <= 0) {
+        // Past its deadline before it even arrived (checked before the size, as EventStoreDB does).
+        reply(timeoutResponse(identity));
+        return undefined;
+      }
+      const append: ArrivingAppend = {
+        ...identity,
+        accumulator: new AppendAccumulator(),
+        timer: undefined,
+      };
+      if (!isFinal) {
+        append.timer = setTimeout(() => {
+          if (arriving.get(key) !== append) return;
+          arriving.delete(key);
+          reply(timeoutResponse(append));
+        }, window);
+      }
+      arriving.set(key, append);
+      return append;
+    };
+
+    const write = (append: ArrivingAppend) => {
+      writing++;
+      store
+        .append(append.stream, append.expected, append.accumulator.events)
+        .then(
+          (result) => resultResponse(append, result),
+          (error: Error) => {
+            log.error({ err: error }, 'batch append failed');
+            return unknownResponse(append, error.message);
+          },
+        )
+        .then((response) => {
+          writing--;
+          reply(response);
+          endIfDone();
+        })
+        .catch((error: Error) => fail(rpcError(Status.INTERNAL, error.message)));
+    };
+
     call.on(
       'data',
       guarded(fail, (request: BatchAppendReq) => {
         const correlationId = request.getCorrelationId();
         if (!correlationId) return;
-        const key = correlationId.serializeBinary().toString();
-        let batch = pending.get(key);
-        if (!batch) {
+        const key = Buffer.from(correlationId.serializeBinary()).toString('base64');
+        let append = arriving.get(key);
+        if (!append) {
           const options = request.getOptions();
-          const stream = streamNameOf(options?.getStreamIdentifier());
-          const expected = options
-            ? expectedRevisionOf(
-                options,
-                options.hasStreamPosition() ? options.getStreamPosition() : undefined,
-              )
-            : undefined;
-          const deadline = options?.getDeadline();
-          batch = {
-            correlationId,
-            stream,
-            expected: expected ?? { kind: 'any' },
-            deadline: deadline ? deadline.toDate().getTime() : undefined,
-            accumulator: new AppendAccumulator(),
-            failed: false,
-          };
-          pending.set(key, batch);
-          const invalid =
-            (pending.size > MAX_OPEN_APPENDS
-              ? `More than ${MAX_OPEN_APPENDS} unfinished appends on one call.`
-              : undefined) ??
-            (options ? undefined : 'The first message of an append must carry its options.') ??
-            validateStreamName(stream)?.details ??
-            (expected ? undefined : 'Expected stream position is missing or invalid.');
+          // No options and not arriving: a chunk of an append already answered. Ignored.
+          if (!options) return;
+          append = open(key, correlationId, options, request.getIsFinal());
+          if (!append) return;
+        }
+        for (const message of request.getProposedMessagesList()) {
+          const invalid = append.accumulator.add(message);
           if (invalid) {
-            batch.failed = true;
-            reply(errorResponse(batch, Status.INVALID_ARGUMENT, invalid, badRequest(invalid)));
-          }
-        }
-        if (!batch.failed && batch.deadline !== undefined && batch.deadline <= Date.now()) {
-          // Past its deadline before it is even complete: Timeout, as EventStoreDB answers it
-          // (before the size check, so a huge append that is also late reports the deadline).
-          batch.failed = true;
-          reply(timeoutResponse(batch));
-        }
-        if (!batch.failed) {
-          for (const message of request.getProposedMessagesList()) {
-            const invalid = batch.accumulator.add(message);
-            if (invalid) {
-              batch.failed = true;
-              const details =
-                invalid.metadata?.get('exception')[0] === 'maximum-append-size-exceeded'
-                  ? maxAppendSize()
-                  : badRequest(invalid.details ?? 'invalid request');
-              reply(
-                errorResponse(
-                  batch,
-                  invalid.code ?? Status.INVALID_ARGUMENT,
-                  invalid.details ?? '',
-                  details,
-                ),
-              );
-              break;
-            }
+            // Refused as soon as it breaks a rule, without waiting for (or keeping) the rest.
+            forget(key);
+            reply(
+              isMaxAppendSize(invalid)
+                ? maxAppendSizeResponse(append)
+                : badRequestResponse(append, invalid.details ?? 'Invalid request.'),
+            );
+            return;
           }
         }
         if (request.getIsFinal()) {
-          pending.delete(key);
-          if (!batch.failed) {
-            complete(store, batch)
-              .then(reply)
-              .catch((error: Error) => fail(rpcError(Status.INTERNAL, error.message)));
-          }
+          forget(key);
+          write(append);
         }
       }),
     );
   };
 }
 
-async function complete(store: EventStore, batch: PendingBatch): Promise<BatchAppendResp> {
-  const now = Date.now();
-  if (batch.deadline !== undefined && batch.deadline <= now) return timeoutResponse(batch);
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut =
-    batch.deadline === undefined
-      ? new Promise<never>(() => {})
-      : new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(() => resolve('timeout'), (batch.deadline as number) - now);
-        });
-  try {
-    const result = await Promise.race([
-      store.append(batch.stream, batch.expected, batch.accumulator.events),
-      timedOut,
-    ]);
-    if (result === 'timeout') return timeoutResponse(batch);
-    return batchResponse(batch, result);
-  } catch (error) {
-    log.error({ err: error }, 'batch append failed');
-    return errorResponse(batch, Status.UNAVAILABLE, (error as Error).message, unknownDetails());
-  } finally {
-    if (timer) clearTimeout(timer);
-  }
+/**
+ * How long the append may take to arrive in full: until the client's deadline, at most the
+ * write timeout (EventStoreDB: `Min(GetRequestedTimeout(options), _writeTimeout)`). This
+ * client's contract carries the deadline as a timestamp (`deadline_21_10_0` on the server).
+ */
+function receiveWindow(options: BatchOptions): number {
+  const deadline = options.getDeadline();
+  if (!deadline) return WRITE_TIMEOUT_MS;
+  return Math.min(deadline.toDate().getTime() - Date.now(), WRITE_TIMEOUT_MS);
 }
 
-function baseResponse(batch: PendingBatch): BatchAppendResp {
-  const response = new streamsPb.BatchAppendResp();
-  response.setCorrelationId(batch.correlationId);
-  response.setStreamIdentifier(streamIdentifier(batch.stream));
-  const expected = batch.expected;
-  switch (expected.kind) {
-    case 'any':
-      response.setAny(new GoogleEmpty() as never);
-      break;
-    case 'no_stream':
-      response.setNoStream(new GoogleEmpty() as never);
-      break;
-    case 'stream_exists':
-      response.setStreamExists(new GoogleEmpty() as never);
-      break;
-    case 'revision':
-      response.setStreamPosition(expected.revision.toString());
-      break;
-  }
-  return response;
-}
-
-function batchResponse(batch: PendingBatch, result: WriteResult): BatchAppendResp {
-  if (result.kind === 'stream_deleted') {
-    const deleted = new sharedPb.StreamDeleted();
-    deleted.setStreamIdentifier(streamIdentifier(batch.stream));
-    return errorResponse(
-      batch,
-      Status.FAILED_PRECONDITION,
-      `Event stream '${batch.stream}' is deleted.`,
-      pack(deleted.serializeBinary(), 'event_store.client.StreamDeleted'),
-    );
-  }
-  if (result.kind === 'wrong_expected_version') {
-    const wrong = new sharedPb.WrongExpectedVersion();
-    if (result.currentRevision === undefined) wrong.setCurrentNoStream(new GoogleEmpty() as never);
-    else wrong.setCurrentStreamRevision(result.currentRevision.toString());
-    const expected = batch.expected;
-    switch (expected.kind) {
-      case 'any':
-        wrong.setExpectedAny(new GoogleEmpty() as never);
-        break;
-      case 'no_stream':
-        wrong.setExpectedNoStream(new GoogleEmpty() as never);
-        break;
-      case 'stream_exists':
-        wrong.setExpectedStreamExists(new GoogleEmpty() as never);
-        break;
-      case 'revision':
-        wrong.setExpectedStreamPosition(expected.revision.toString());
-        break;
-    }
-    return errorResponse(
-      batch,
-      Status.FAILED_PRECONDITION,
-      'WrongExpectedVersion',
-      pack(wrong.serializeBinary(), 'event_store.client.WrongExpectedVersion'),
-    );
-  }
-  const response = baseResponse(batch);
-  const success = new streamsPb.BatchAppendResp.Success();
-  if (result.currentRevision < 0n) success.setNoStream(new GoogleEmpty() as never);
-  else success.setCurrentRevision(result.currentRevision.toString());
-  const position = new sharedPb.AllStreamPosition();
-  position.setCommitPosition(String(result.position.commit));
-  position.setPreparePosition(String(result.position.prepare));
-  success.setPosition(position);
-  response.setSuccess(success);
-  return response;
-}
-
-type AnyMessage = InstanceType<typeof AnyPb>;
-
-function pack(bytes: Uint8Array, typeName: string): AnyMessage {
-  const any = new AnyPb();
-  any.pack(bytes, typeName);
-  return any;
-}
-
-function badRequest(message: string): AnyMessage {
-  const request = new sharedPb.BadRequest();
-  request.setMessage(message);
-  return pack(request.serializeBinary(), 'event_store.client.BadRequest');
-}
-
-function maxAppendSize(): AnyMessage {
-  const exceeded = new sharedPb.MaximumAppendSizeExceeded();
-  exceeded.setMaxappendsize(MAX_APPEND_SIZE);
-  return pack(exceeded.serializeBinary(), 'event_store.client.MaximumAppendSizeExceeded');
-}
-
-function unknownDetails(): AnyMessage {
-  return pack(new sharedPb.Unknown().serializeBinary(), 'event_store.client.Unknown');
-}
-
-function timeoutResponse(batch: PendingBatch): BatchAppendResp {
-  return errorResponse(
-    batch,
-    Status.DEADLINE_EXCEEDED,
-    'Timeout',
-    pack(new sharedPb.Timeout().serializeBinary(), 'event_store.client.Timeout'),
-  );
-}
-
-function errorResponse(
-  batch: PendingBatch,
-  code: number,
-  message: string,
-  details: AnyMessage,
-): BatchAppendResp {
-  const response = baseResponse(batch);
-  const status = new statusPb.Status();
-  status.setCode(code as never);
-  status.setMessage(message);
-  status.setDetails(details as never);
-  response.setError(status);
-  return response;
+function isMaxAppendSize(error: RpcError): boolean {
+  return error.metadata?.get('exception')[0] === 'maximum-append-size-exceeded';
 }
