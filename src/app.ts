@@ -1,7 +1,7 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { MongoClient } from 'mongodb';
 import type { TallyServices } from './graphql/context.js';
-import { createTallyYoga, type TallyYoga } from './graphql/yoga.js';
+import { type ApiOptions, createTallyYoga, type TallyYoga } from './graphql/yoga.js';
 import { createLiveFeeds, type LiveFeeds } from './live/live-feeds.js';
 import type { Logger } from './logger.js';
 import { createTransferProcessManager } from './process/transfer-process-manager.js';
@@ -16,6 +16,8 @@ export interface TallyOptions {
   mongoUrl: string;
   mongoDb: string;
   logger: Logger;
+  /** Authentication and exposure of the GraphQL API. */
+  api: ApiOptions;
   consistencyTimeoutMs?: number;
   clock?: () => Date;
   /** Off in tests that drive the process manager themselves. */
@@ -90,7 +92,7 @@ async function wire(
     consistencyTimeoutMs: options.consistencyTimeoutMs ?? 5000,
   };
   return {
-    yoga: createTallyYoga(services),
+    yoga: createTallyYoga(services, options.api),
     services,
     eventStore,
     mongo,

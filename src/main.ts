@@ -1,9 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { startTally } from './app.js';
+import { describeDevTokens, setUpAuth } from './auth/auth-setup.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startEmbeddedEventStore } from './embedded/eventstore/index.js';
 import { startEmbeddedMongo } from './embedded/mongo/index.js';
+import { apiOptionsFrom, socketLimitsFrom } from './http/api-options.js';
+import { assertCanListen, closeWithin, ListenError, listen } from './http/listen.js';
 import { rootLogger } from './logger.js';
 import { createHttpServer } from './server.js';
 
@@ -16,6 +19,8 @@ async function main(): Promise<void> {
   if (config.LOG_LEVEL) rootLogger.level = config.LOG_LEVEL;
   const logger = rootLogger;
   const closers: Array<() => Promise<void>> = [];
+  const auth = await setUpAuth(config);
+  await assertCanListen(config.PORT, config.HOST);
 
   let eventStoreUrl = config.EVENTSTORE_URL;
   let mongoUrl = config.MONGODB_URL;
@@ -37,12 +42,28 @@ async function main(): Promise<void> {
     logger.info({ url: mongo.url, dataDir }, 'embedded MongoDB stand-in started');
   }
 
-  const tally = await startTally({ eventStoreUrl, mongoUrl, mongoDb: config.MONGODB_DB, logger });
+  const api = apiOptionsFrom(config, auth);
+  const tally = await startTally({
+    eventStoreUrl,
+    mongoUrl,
+    mongoDb: config.MONGODB_DB,
+    logger,
+    api,
+  });
   closers.unshift(() => tally.close());
-  const http = createHttpServer(tally.yoga);
+  const http = createHttpServer(tally.yoga, auth.verifyToken, socketLimitsFrom(config));
   closers.unshift(() => http.close());
-  await new Promise<void>((ready) => http.server.listen(config.PORT, ready));
-  logger.info(`Tally is listening: GraphiQL at http://localhost:${config.PORT}/graphql`);
+  try {
+    await listen(http.server, config.PORT, config.HOST);
+  } catch (error) {
+    // Stop what was started (the stand-ins release their data directories), then exit.
+    await closeWithin(closers, 3000);
+    throw error;
+  }
+  if (auth.devTokens) console.log(describeDevTokens(auth.devTokens));
+  logger.info(
+    `Tally is listening: ${api.exposeSchema ? 'GraphiQL' : 'GraphQL'} at http://${config.HOST}:${config.PORT}/graphql`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -61,7 +82,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof ListenError) {
     console.error(error.message);
   } else {
     rootLogger.fatal({ err: error }, 'Tally failed to start');

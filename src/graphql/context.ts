@@ -1,3 +1,4 @@
+import type { Principal } from '../auth/principal.js';
 import type { LiveFeeds } from '../live/live-feeds.js';
 import type { Logger } from '../logger.js';
 import type { Progress } from '../read/progress.js';
@@ -17,8 +18,10 @@ export interface TallyServices {
   consistencyTimeoutMs: number;
 }
 
-/** Per request: the services plus who is asking and under which correlation id. */
+/** Per request: the services plus who is asking (verified) and under which correlation id. */
 export interface GraphQLContext extends TallyServices {
+  principal: Principal;
+  /** The principal's `sub`, recorded as the actor of every event the request appends. */
   actor: string;
   correlationId: string;
 }

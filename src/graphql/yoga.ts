@@ -1,61 +1,72 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { createYoga, maskError } from 'graphql-yoga';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import type { TokenVerifier } from '../auth/token-verifier.js';
+import { authenticate, header, type ServerContext } from './authenticate.js';
 import type { GraphQLContext, TallyServices } from './context.js';
+import { maskErrorsFor } from './error-masking.js';
 import { GRAPHIQL_DEFAULT_QUERY } from './graphiql-query.js';
+import { useJsonRequestsOnly } from './plugins/json-only.js';
+import { type MutationRateLimit, useMutationRateLimit } from './plugins/mutation-rate-limit.js';
+import { useNoIntrospection } from './plugins/no-introspection.js';
+import { useQueryLimits } from './plugins/query-limits.js';
+import { useSubscriptionsEndWithToken } from './plugins/token-expiry.js';
 import { schema } from './schema.js';
 
-/** Request headers, from a fetch Request (HTTP, SSE) or a Node request (graphql-ws upgrade). */
-interface ServerContext {
-  request?: Request;
-  req?: IncomingMessage;
+/** How the API is exposed: who may call it and what it shows them. */
+export interface ApiOptions {
+  verifyToken: TokenVerifier;
+  /** GraphiQL, introspection and field suggestions; off in production unless GRAPHIQL=true. */
+  exposeSchema: boolean;
+  /** Origins allowed cross-origin; empty means same origin only. */
+  corsOrigins: readonly string[];
+  mutationRateLimit: MutationRateLimit;
 }
 
-function header(context: ServerContext, name: string): string | undefined {
-  const value = context.request?.headers.get(name) ?? context.req?.headers[name];
-  const text = Array.isArray(value) ? value[0] : value;
-  return text && text.length <= 200 ? text : undefined;
-}
+export const DEFAULT_MUTATION_RATE_LIMIT: MutationRateLimit = { max: 600, window: '1m' };
 
 /**
  * The GraphQL server as a fetch handler: tests call yoga.fetch() with no port, and the
- * HTTP/WebSocket server in server.ts mounts it.
+ * HTTP/WebSocket server in server.ts mounts it. Every request is authenticated before it runs.
  */
-export function createTallyYoga(services: TallyServices) {
+export function createTallyYoga(services: TallyServices, api: ApiOptions) {
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
-    context: (serverContext) => ({
-      ...services,
-      // No authentication yet: the caller names itself, and every event records that name.
-      actor: header(serverContext, 'x-actor') ?? 'anonymous',
-      correlationId: header(serverContext, 'x-correlation-id') ?? randomUUID(),
-    }),
-    graphiql: { title: 'Tally', defaultQuery: GRAPHIQL_DEFAULT_QUERY },
-    logging: false,
-    maskedErrors: {
-      // Business-rule failures are data, and GraphQLErrors are meant for the client; anything
-      // else is a bug: log it with its stack, and tell the client only that it happened.
-      maskError(error, message, isDev) {
-        const original = (error as { originalError?: unknown }).originalError ?? error;
-        services.logger.error(
-          { err: original },
-          'unexpected error while executing a GraphQL operation',
-        );
-        return maskError(error, message, isDev);
-      },
+    context: async (serverContext) => {
+      const principal = await authenticate(serverContext, api.verifyToken);
+      return {
+        ...services,
+        principal,
+        actor: principal.sub,
+        correlationId: header(serverContext, 'x-correlation-id') ?? randomUUID(),
+      };
     },
+    graphiql: api.exposeSchema ? { title: 'Tally', defaultQuery: GRAPHIQL_DEFAULT_QUERY } : false,
+    landingPage: false,
+    // Never reflect an arbitrary origin: only listed ones get a grant, and no credentials
+    // (tokens travel in a header, not a cookie).
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (!origin || !api.corsOrigins.includes(origin)) return false as never;
+      return {
+        origin: [origin],
+        credentials: false,
+        methods: ['GET', 'POST'],
+        allowedHeaders: ['authorization', 'content-type', 'x-correlation-id'],
+      };
+    },
+    multipart: false,
+    logging: false,
+    maskedErrors: { maskError: maskErrorsFor(services.logger) },
     plugins: [
-      // Refuse hostile documents before they run.
-      EnvelopArmorPlugin({
-        maxDepth: { n: 12 },
-        maxAliases: { n: 20 },
-        maxTokens: { n: 2000 },
-        maxDirectives: { n: 20 },
-        costLimit: { maxCost: 10_000 },
-        blockFieldSuggestion: { enabled: false },
-      }),
+      useJsonRequestsOnly(),
+      // GET queries must carry a header a cross-site form or image cannot send.
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization'] }),
+      useQueryLimits({ blockFieldSuggestions: !api.exposeSchema }),
+      ...(api.exposeSchema ? [] : [useNoIntrospection()]),
+      useMutationRateLimit(api.mutationRateLimit) as Plugin,
+      useSubscriptionsEndWithToken() as Plugin,
     ],
   });
 }

@@ -1,22 +1,26 @@
 import type { Tally } from '../../src/app.js';
-import type { Json } from './test-tally.js';
+import { type Json, type RequestOptions, requestHeaders } from './test-tally.js';
 
 /**
  * A GraphQL subscription over SSE through yoga.fetch, read event by event as a browser's
- * EventSource would. next() resolves with each payload; close() hangs up.
+ * EventSource would. next() resolves with each payload; close() hangs up. By default it
+ * subscribes as an admin; `options.as` names another principal.
  */
 export function subscribeOverSse<T = Json>(
   tally: Tally,
   query: string,
   variables: Record<string, unknown>,
+  options: RequestOptions = {},
 ) {
   const abort = new AbortController();
-  const responsePromise = tally.yoga.fetch('http://tally.test/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-    body: JSON.stringify({ query, variables }),
-    signal: abort.signal,
-  });
+  const responsePromise = requestHeaders(options).then((headers) =>
+    tally.yoga.fetch('http://tally.test/graphql', {
+      method: 'POST',
+      headers: { ...headers, accept: 'text/event-stream' },
+      body: JSON.stringify({ query, variables }),
+      signal: abort.signal,
+    }),
+  );
   const decoder = new TextDecoder();
   let buffer = '';
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;

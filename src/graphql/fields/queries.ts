@@ -2,6 +2,7 @@ import { resolveCursorConnection } from '@pothos/plugin-relay';
 import type { Collection, Filter, WithId } from 'mongodb';
 import { parseId } from '../../domain/ids.js';
 import type { AccountDocument } from '../../read/documents.js';
+import { STAFF_READ } from '../auth/rules.js';
 import { builder } from '../builder.js';
 import { awaitReadModels } from '../consistency.js';
 import type { GraphQLContext } from '../context.js';
@@ -17,6 +18,7 @@ builder.queryFields((t) => ({
   account: t.field({
     type: AccountType,
     nullable: true,
+    authScopes: (_root, args) => ({ ...STAFF_READ, accountOwner: String(args.id) }),
     args: {
       id: t.arg.id({ required: true }),
       consistentWith: t.arg({ type: 'Position', description: CONSISTENT_WITH }),
@@ -25,7 +27,11 @@ builder.queryFields((t) => ({
   }),
   accounts: t.connection({
     type: AccountType,
-    description: 'Accounts in id order, optionally of one owner.',
+    description: 'Accounts in id order, optionally of one owner. A customer lists only its own.',
+    authScopes: (_root, args) => ({
+      ...STAFF_READ,
+      ...(args.ownerId ? { self: String(args.ownerId) } : {}),
+    }),
     args: {
       ownerId: t.arg.id(),
       consistentWith: t.arg({ type: 'Position', description: CONSISTENT_WITH }),
@@ -60,6 +66,8 @@ builder.queryFields((t) => ({
   transfer: t.field({
     type: TransferType,
     nullable: true,
+    // A customer may ask; the Transfer type shows it only to a party of the transfer.
+    authScopes: { ...STAFF_READ, customer: true },
     args: {
       id: t.arg.id({ required: true }),
       consistentWith: t.arg({ type: 'Position', description: CONSISTENT_WITH }),

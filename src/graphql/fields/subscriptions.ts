@@ -2,6 +2,7 @@ import { parseId } from '../../domain/ids.js';
 import { accountActivity } from '../../live/account-activity.js';
 import { balanceChanges } from '../../live/balance-changes.js';
 import type { AccountDocument, TransactionDocument } from '../../read/documents.js';
+import { STAFF_READ } from '../auth/rules.js';
 import { builder } from '../builder.js';
 import { asUserInputError } from '../input-errors.js';
 import { AccountType } from '../types/account.js';
@@ -13,6 +14,7 @@ builder.subscriptionFields((t) => ({
     description:
       'The current account document (when above afterRevision), then each new state, in order, with no gap or duplicate.',
     args: { accountId: t.arg.id({ required: true }), afterRevision: t.arg.int() },
+    authScopes: (_root, args) => ({ ...STAFF_READ, accountOwner: String(args.accountId) }),
     subscribe: (_root, args, context) => {
       const accountId = asUserInputError(() => parseId(String(args.accountId), 'accountId'));
       return balanceChanges(
@@ -29,6 +31,7 @@ builder.subscriptionFields((t) => ({
     description:
       'Every transaction above afterRevision, in order, then the live ones, each exactly once.',
     args: { accountId: t.arg.id({ required: true }), afterRevision: t.arg.int() },
+    authScopes: (_root, args) => ({ ...STAFF_READ, accountOwner: String(args.accountId) }),
     subscribe: (_root, args, context) => {
       const accountId = asUserInputError(() => parseId(String(args.accountId), 'accountId'));
       return accountActivity(

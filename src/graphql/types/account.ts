@@ -1,5 +1,6 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import type { AccountDocument, TransactionDocument } from '../../read/documents.js';
+import { STAFF_READ } from '../auth/rules.js';
 import { builder } from '../builder.js';
 import { decodeRevisionCursor, encodeCursor } from '../cursors.js';
 import { pageSize } from '../input-errors.js';
@@ -9,6 +10,8 @@ import { TransactionType } from './transaction.js';
 
 export const AccountType = builder.objectRef<AccountDocument>('Account').implement({
   description: 'An account from the read model, as of the last event the projector applied.',
+  // Whatever path leads here, a customer sees only its own accounts.
+  authScopes: (account) => ({ ...STAFF_READ, self: account.ownerId }),
   fields: (t) => ({
     id: t.exposeID('_id'),
     ownerId: t.exposeID('ownerId'),

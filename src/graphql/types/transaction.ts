@@ -1,10 +1,12 @@
 import type { TransactionDocument } from '../../read/documents.js';
+import { STAFF_READ } from '../auth/rules.js';
 import { builder } from '../builder.js';
 import { TransactionKindEnum } from './enums.js';
 import { MoneyType } from './money.js';
 
 export const TransactionType = builder.objectRef<TransactionDocument>('Transaction').implement({
   description: 'One money movement on an account, from the read model.',
+  authScopes: (tx) => ({ ...STAFF_READ, accountOwner: tx.accountId }),
   fields: (t) => ({
     id: t.exposeID('_id'),
     accountId: t.exposeID('accountId'),
@@ -26,7 +28,8 @@ export const TransactionType = builder.objectRef<TransactionDocument>('Transacti
     description: t.exposeString('description', { nullable: true }),
     actor: t.exposeString('actor', {
       nullable: true,
-      description: 'Who moved the money, as recorded in the event (the X-Actor of the request)',
+      description:
+        'Who moved the money, as recorded in the event (the `sub` of the token that asked)',
     }),
   }),
 });

@@ -1,5 +1,6 @@
 import type { CurrencyCode } from '../../domain/money.js';
 import type { TransferStatus } from '../../domain/transfer/index.js';
+import { STAFF_READ } from '../auth/rules.js';
 import { builder } from '../builder.js';
 import { TransferStatusEnum } from './enums.js';
 import { MoneyType } from './money.js';
@@ -17,6 +18,12 @@ export interface TransferView {
 }
 
 export const TransferType = builder.objectRef<TransferView>('Transfer').implement({
+  // A customer sees a transfer only when it owns one of its two accounts.
+  authScopes: (transfer) => ({
+    ...STAFF_READ,
+    accountOwner: transfer.fromAccountId,
+    $any: { accountOwner: transfer.toAccountId },
+  }),
   fields: (t) => ({
     id: t.exposeID('id'),
     fromAccountId: t.exposeID('fromAccountId'),
