@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import {
   type AllStreamJSONRecordedEvent,
   BACKWARDS,
@@ -9,18 +10,33 @@ import {
 } from '@eventstore/db-client';
 import type { Logger } from '../logger.js';
 import type { CheckpointStore } from './checkpoint-store.js';
+import { watchMongoRestarts } from './mongo-restarts.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  type EventGuard,
+  EventParking,
+  type ParkedEventConsumer,
+  ParkedEventStore,
+  type RetryPolicy,
+  UNGUARDED,
+} from './parking/index.js';
 import { Progress } from './progress.js';
 import { type RecordedEvent, toRecordedEvent } from './recorded-event.js';
 
 export interface SubscriptionSpec {
-  /** Names the subscription in logs. */
+  /** Names the subscription in logs, and the consumer of the events it parks. */
   name: string;
   /** Checkpoint documents this subscription keeps; it starts from the lowest. */
   checkpointNames: readonly string[];
   /** Server-side filter; its checkpoint callback is supplied here. */
   filter: Omit<Filter, 'checkpointReached'>;
-  /** Applies one batch; must be idempotent, since a batch is replayed after a crash. */
-  handleBatch(events: RecordedEvent[]): Promise<void>;
+  /**
+   * Applies one batch; must be idempotent, since a batch is replayed after a crash. A batch
+   * that throws is retried, then applied event by event, and the event that still fails is
+   * parked. A handler that applies events independently (the process manager) uses `guard`
+   * to retry and park each event itself, so one bad event does not hold up the others.
+   */
+  handleBatch(events: RecordedEvent[], guard: EventGuard): Promise<void>;
   maxBatchSize?: number;
   /**
    * Save the checkpoint at most this often (default: after every batch). Progress, and so
@@ -28,6 +44,8 @@ export interface SubscriptionSpec {
    * which only an idempotent handler may allow.
    */
   checkpointEveryMs?: number;
+  /** How a failing event is retried before it is parked (default: DEFAULT_RETRY_POLICY). */
+  retry?: RetryPolicy;
 }
 
 export class CheckpointAheadError extends Error {}
@@ -35,14 +53,28 @@ export class CheckpointAheadError extends Error {}
 /** How long to wait before resubscribing after the subscription failed. */
 const RETRY_DELAYS_MS = [100, 500, 1000, 2000, 5000];
 
+export interface SubscriptionEvents {
+  /** Progress went back to what MongoDB provably holds, after the server may have lost writes. */
+  rewound: [{ to: bigint; reason: string }];
+}
+
 /**
  * A catch-up subscription to $all that applies events in batches and stores its checkpoint in
  * MongoDB after each batch. It reads with for-await, so a slow consumer applies backpressure to
  * the gRPC stream instead of buffering without bound.
+ *
+ * When the MongoDB server restarts or fails over, writes it acknowledged may be gone, while
+ * progress says they were applied. The subscription then holds every consistentWith waiter,
+ * reloads the checkpoint stored in MongoDB (written after the documents it covers, so what
+ * survived of it is what provably survived), rewinds progress to it and resubscribes from there.
  */
-export class CheckpointedSubscription {
+export class CheckpointedSubscription
+  extends EventEmitter<SubscriptionEvents>
+  implements ParkedEventConsumer
+{
   readonly progress = new Progress();
   #stopped = false;
+  readonly #stopping = new AbortController();
   #current: { unsubscribe(): Promise<void>; destroy(): void } | undefined;
   #running: Promise<void> | undefined;
   #unsaved: Position | undefined;
@@ -50,6 +82,11 @@ export class CheckpointedSubscription {
   /** Saves run one after another, so a slow earlier save never overwrites a newer checkpoint. */
   #saving: Promise<void> = Promise.resolve();
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped by each suspected MongoDB restart; a batch of an older run commits nothing. */
+  #generation = 0;
+  #rewind: { reason: string } | undefined;
+  #unwatch: (() => void) | undefined;
+  readonly #parking: EventParking;
 
   constructor(
     private readonly client: EventStoreDBClient,
@@ -57,32 +94,83 @@ export class CheckpointedSubscription {
     private readonly spec: SubscriptionSpec,
     private readonly logger: Logger,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    super();
+    this.#parking = new EventParking(
+      spec.name,
+      ParkedEventStore.inDatabase(checkpoints.database),
+      spec.retry ?? DEFAULT_RETRY_POLICY,
+      logger,
+      this.#stopping.signal,
+      clock,
+    );
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
 
   /** Loads the checkpoint, checks it against the store, then runs until stop(). */
   async start(): Promise<void> {
     const from = await this.loadCheckpoint();
     await this.assertNotAheadOfStore(from);
     if (from) this.progress.advance(from.commit);
+    this.#unwatch = watchMongoRestarts(this.checkpoints.database.client, (reason, details) =>
+      this.suspectLostWrites(reason, details),
+    );
     this.#running = this.runForever();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    const subscription = this.#current;
-    await subscription?.unsubscribe();
-    // The client swallows its own cancellation and never ends the stream; end it here so the
-    // consuming loop returns.
-    subscription?.destroy();
+    this.#unwatch?.();
+    this.#stopping.abort();
+    await this.endCurrent();
     await this.#running;
     clearTimeout(this.#flushTimer);
     if (this.#unsaved) await this.save(this.#unsaved);
   }
 
+  /** Applies one event once, through the same handler, outside the subscription: a replay. */
+  async replay(event: RecordedEvent): Promise<void> {
+    await this.spec.handleBatch([event], UNGUARDED);
+  }
+
+  /**
+   * MongoDB may have lost acknowledged writes: stop trusting progress now (no waiter is
+   * released), and end the current run; the next one rewinds to the stored checkpoint.
+   */
+  private suspectLostWrites(reason: string, details: Record<string, unknown>): void {
+    if (this.#stopped) return;
+    this.#generation++;
+    this.progress.doubt();
+    if (this.#rewind) return; // already rewinding: one warning per restart, not per connection
+    this.#rewind = { reason };
+    this.logger.warn(
+      { subscription: this.spec.name, reason, ...details },
+      'MongoDB may have lost acknowledged writes; rewinding to the checkpoint it holds',
+    );
+    void this.endCurrent();
+  }
+
+  private async endCurrent(): Promise<void> {
+    const subscription = this.#current;
+    this.#current = undefined;
+    await subscription?.unsubscribe().catch(() => undefined);
+    // The client swallows its own cancellation and never ends the stream; end it here so the
+    // consuming loop returns.
+    subscription?.destroy();
+  }
+
   private async runForever(): Promise<void> {
     for (let failures = 0; !this.#stopped; ) {
       try {
-        await this.runOnce(await this.loadCheckpoint());
+        const generation = this.#generation;
+        const from = await this.loadCheckpoint();
+        // Another suspected restart while the checkpoint was loading: load it again.
+        if (generation !== this.#generation) continue;
+        if (this.#rewind) this.rewindTo(from);
+        await this.runOnce(from, generation);
         failures = 0;
       } catch (error) {
         if (this.#stopped) return;
@@ -96,7 +184,22 @@ export class CheckpointedSubscription {
     }
   }
 
-  private async runOnce(from: Position | undefined): Promise<void> {
+  /** Progress goes back to the checkpoint MongoDB holds now; re-applying from it brings it back. */
+  private rewindTo(from: Position | undefined): void {
+    const reason = this.#rewind?.reason ?? 'unknown';
+    const to = from?.commit ?? -1n;
+    this.#rewind = undefined;
+    // A checkpoint not yet saved belongs to the run that may have lost its writes.
+    this.#unsaved = undefined;
+    this.progress.rewind(to);
+    this.logger.warn(
+      { subscription: this.spec.name, reason, to: String(to) },
+      'progress rewound to the checkpoint stored in MongoDB; re-applying from there',
+    );
+    this.emit('rewound', { to, reason });
+  }
+
+  private async runOnce(from: Position | undefined, generation: number): Promise<void> {
     const maxBatchSize = this.spec.maxBatchSize ?? 500;
     let busy = false;
     let pendingCheckpoint: Position | undefined;
@@ -109,7 +212,7 @@ export class CheckpointedSubscription {
           // callback runs after every earlier event was handed to us; it may apply only once they
           // have all been applied, hence the hand-over to the loop below when it is busy.
           checkpointReached: async (_subscription, position) => {
-            if (!busy && subscription.readableLength === 0) await this.commit(position);
+            if (!busy && subscription.readableLength === 0) await this.commit(position, generation);
             else pendingCheckpoint = position;
           },
         } as Filter,
@@ -119,7 +222,7 @@ export class CheckpointedSubscription {
       { highWaterMark: maxBatchSize },
     );
     this.#current = subscription;
-    if (this.#stopped) await subscription.unsubscribe();
+    if (this.#stopped || generation !== this.#generation) await this.endCurrent();
     let batch: RecordedEvent[] = [];
     for await (const resolved of subscription) {
       const event = resolved.event as AllStreamJSONRecordedEvent | undefined;
@@ -127,24 +230,32 @@ export class CheckpointedSubscription {
       busy = true;
       batch.push(toRecordedEvent(event));
       if (batch.length < maxBatchSize && subscription.readableLength > 0) continue;
-      await this.spec.handleBatch(batch);
-      await this.commit(batch[batch.length - 1]!.position);
+      // Retried, isolated and parked as needed: this returns once every event is applied or
+      // parked, so the checkpoint moves past a bad event instead of stopping on it forever.
+      await this.#parking.applyBatch(batch, (events) =>
+        this.spec.handleBatch(events, this.#parking),
+      );
+      await this.commit(batch[batch.length - 1]!.position, generation);
       batch = [];
       if (pendingCheckpoint && subscription.readableLength === 0) {
-        if (pendingCheckpoint.commit > this.progress.reached) await this.commit(pendingCheckpoint);
+        if (pendingCheckpoint.commit > this.progress.reached) {
+          await this.commit(pendingCheckpoint, generation);
+        }
         pendingCheckpoint = undefined;
       }
       busy = false;
     }
   }
 
-  private async commit(position: Position): Promise<void> {
+  private async commit(position: Position, generation: number): Promise<void> {
+    // A run that a suspected restart ended must not move anything: what it applied may be lost.
+    if (generation !== this.#generation) return;
     if (position.commit <= this.progress.reached) return;
     const interval = this.spec.checkpointEveryMs ?? 0;
     const elapsed = performance.now() - this.#savedAt;
     if (elapsed >= interval) await this.save(position);
     else this.deferSave(position, interval - elapsed);
-    this.progress.advance(position.commit);
+    if (generation === this.#generation) this.progress.advance(position.commit);
   }
 
   /**
@@ -156,7 +267,8 @@ export class CheckpointedSubscription {
     this.#flushTimer ??= setTimeout(() => {
       this.#flushTimer = undefined;
       const unsaved = this.#unsaved;
-      if (!unsaved || this.#stopped) return;
+      // While a restart is suspected, nothing the old run applied may be vouched for.
+      if (!unsaved || this.#stopped || this.progress.inDoubt) return;
       this.save(unsaved).catch((error) =>
         this.logger.warn(
           { err: error, subscription: this.spec.name },

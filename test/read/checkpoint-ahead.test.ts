@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Long, MongoClient } from 'mongodb';
 import { describe, expect, inject, it } from 'vitest';
 import { CheckpointAheadError } from '../../src/read/checkpointed-subscription.js';
+import { readModelProjections } from '../../src/read/projections/index.js';
 import { startTestTally } from '../support/test-tally.js';
 
 describe('a projector whose checkpoint is ahead of the event store', () => {
@@ -15,8 +16,9 @@ describe('a projector whose checkpoint is ahead of the event store', () => {
       .db(mongoDb)
       .collection<{ _id: string }>('checkpoints')
       .insertMany(
-        ['projection:accounts', 'projection:transactions', 'projection:transfers'].map((_id) => ({
-          _id,
+        // Every projection's checkpoint, so the lowest of them is the far one.
+        readModelProjections.map(({ name }) => ({
+          _id: `projection:${name}`,
           commit: far,
           prepare: far,
           updatedAt: new Date(),
