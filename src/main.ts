@@ -1,14 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { startTally } from './app.js';
 import { describeDevTokens, setUpAuth } from './auth/auth-setup.js';
 import { ConfigError, loadConfig } from './config.js';
-import { startEmbeddedEventStore } from './embedded/eventstore/index.js';
-import { startEmbeddedMongo } from './embedded/mongo/index.js';
 import { apiOptionsFrom, socketLimitsFrom } from './http/api-options.js';
 import { assertCanListen, closeWithin, ListenError, listen } from './http/listen.js';
 import { rootLogger } from './logger.js';
-import { createHttpServer } from './server.js';
 
 /**
  * Starts Tally. Without EVENTSTORE_URL / MONGODB_URL it starts the embedded stand-ins in this
@@ -21,6 +17,18 @@ async function main(): Promise<void> {
   const closers: Array<() => Promise<void>> = [];
   const auth = await setUpAuth(config);
   await assertCanListen(config.PORT, config.HOST);
+  // The heavy modules load only now, so a bad configuration or a taken port is told at once.
+  const [
+    { startTally },
+    { startEmbeddedEventStore },
+    { startEmbeddedMongo },
+    { createHttpServer },
+  ] = await Promise.all([
+    import('./app.js'),
+    import('./embedded/eventstore/index.js'),
+    import('./embedded/mongo/index.js'),
+    import('./server.js'),
+  ]);
 
   let eventStoreUrl = config.EVENTSTORE_URL;
   let mongoUrl = config.MONGODB_URL;

@@ -13,22 +13,40 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+const ENTRY = ['--import', 'tsx', 'src/main.ts'];
+const CWD = new URL('../..', import.meta.url).pathname;
+
+/** A development-mode token as `npm start` prints it: the principal and its header value. */
+export interface PrintedToken {
+  sub: string;
+  authorization: string;
+}
+
 /**
  * Runs `npm start`'s entry point as its own process, as a user would, and resolves once it
- * logs that it is listening. stop() sends SIGTERM and waits for a clean exit.
+ * logs that it is listening. stop() sends SIGTERM and waits for a clean exit. In development
+ * mode (no AUTH_JWT_SECRET / AUTH_JWKS_URL) the tokens it prints are in `devTokens`.
  */
 export async function startServerProcess(env: Record<string, string>) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: new URL('../..', import.meta.url).pathname,
+  const child: ChildProcess = spawn(process.execPath, ENTRY, {
+    cwd: CWD,
     env: { ...process.env, VITEST: '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
+  const devTokens: Record<string, PrintedToken> = {};
+  let lastRole: { role: string; sub: string } | undefined;
   child.stderr!.on('data', (chunk) => output.push(String(chunk)));
   const lines = createInterface({ input: child.stdout! });
   const listening = new Promise<void>((resolve, reject) => {
     lines.on('line', (line) => {
       output.push(line);
+      const role = /^ {2}(\w+) +sub=(\S+)$/.exec(line);
+      if (role) lastRole = { role: role[1]!, sub: role[2]! };
+      const header = /^ {4}Authorization: (Bearer \S+)$/.exec(line);
+      if (header && lastRole) {
+        devTokens[lastRole.role] = { sub: lastRole.sub, authorization: header[1]! };
+      }
       if (line.includes('Tally is listening')) resolve();
     });
     child.once('exit', (code) =>
@@ -38,6 +56,7 @@ export async function startServerProcess(env: Record<string, string>) {
   await listening;
   return {
     output,
+    devTokens,
     async stop(): Promise<number | null> {
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
@@ -45,4 +64,28 @@ export async function startServerProcess(env: Record<string, string>) {
       return code as number | null;
     },
   };
+}
+
+/**
+ * Runs the entry point expecting it to fail: resolves with its exit code, all it printed, and
+ * how long it took. Kills it (and fails the caller's expectation) after `timeoutMs`.
+ */
+export async function runFailingServerProcess(env: Record<string, string>, timeoutMs = 20_000) {
+  const started = performance.now();
+  const child = spawn(process.execPath, ENTRY, {
+    cwd: CWD,
+    env: { ...process.env, VITEST: '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  child.stderr.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, output, ms: performance.now() - started };
 }
