@@ -26,6 +26,7 @@ import {
 import { buildInfo, hello, ok } from './handshake.js';
 import { aggregate, count, distinct, explain, find, getMore, killCursors } from './read.js';
 import { RetryableWrites } from './retryable-writes.js';
+import { refuseUnsupported } from './unsupported.js';
 import { findAndModify, insert, remove, update } from './write.js';
 import { WRITE_COMMANDS, waitsForJournal } from './write-concern.js';
 
@@ -120,6 +121,7 @@ export class Dispatcher {
       if (!handler) {
         throw new MongoCommandError(59, `no such command: '${request.name}'`, 'CommandNotFound');
       }
+      refuseUnsupported(name, request.body);
       const durability = WRITE_COMMANDS.has(name) ? this.state.durability : undefined;
       if (durability?.failure) throw journalFailed(durability.failure);
       const retryKey = RETRYABLE.has(name) ? this.retries.key(request.body) : undefined;

@@ -132,11 +132,26 @@ export function applyUpdate(original: Document, spec: UpdateSpec, options: Apply
     const [out] = new Aggregator(spec, mingoOptions()).run([cloneValue(original)]) as Document[];
     result = out ?? {};
   } else if (!isOperatorUpdate(spec)) {
-    result = { _id: original._id, ...cloneValue(spec as Document) };
-    if (original._id === undefined) delete result._id;
+    // A replacement keeps the document's _id; its own _id (null included) wins when it has one.
+    const replacement = cloneValue(spec as Document);
+    result = {
+      _id: replacement._id !== undefined ? replacement._id : original._id,
+      ...replacement,
+    };
+    if (result._id === undefined) delete result._id;
   } else {
     result = cloneValue(original);
     applyOperators(result, spec, options);
+  }
+  if (original._id !== undefined && options.isInsert) {
+    // An upsert starts from the filter's _id; the update may not give the new document another.
+    if (result._id === undefined || compareValues(result._id, original._id) !== 0) {
+      throw new MongoCommandError(
+        66,
+        `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${JSON.stringify(result._id)}`,
+        'ImmutableField',
+      );
+    }
   }
   if (original._id !== undefined && !options.isInsert) {
     if (result._id === undefined || compareValues(result._id, original._id) !== 0) {

@@ -167,7 +167,10 @@ export class Collection {
       out.push(doc);
       if (stopEarly && out.length >= max) break;
     }
-    return hasSort && !sorted ? sortDocuments(out, sort) : out;
+    if (!hasSort || sorted) return out;
+    // Sorted here, after reading every match: only now can the first `max` be taken.
+    const ordered = sortDocuments(out, sort);
+    return max === undefined ? ordered : ordered.slice(0, max);
   }
 
   /** The smallest set of documents that can match: an _id hit, an index scan, or everything. */
