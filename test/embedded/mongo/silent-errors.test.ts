@@ -35,7 +35,7 @@ describe('embedded mongo: no silent wrong results', () => {
 
   it('an upsert by replacement keeps the replacement’s _id, null included', async () => {
     // Typed loosely: the driver's types forbid an _id in a replacement, mongod does not.
-    const c = coll<Document>();
+    const c = coll<{ _id: unknown } & Document>();
     const seven = await c.replaceOne({ x: 1 }, { _id: 7, x: 1 }, { upsert: true });
     expect(seven.upsertedId).toBe(7);
     expect(await c.findOne({ x: 1 })).toEqual({ _id: 7, x: 1 });
