@@ -35,7 +35,7 @@ describe('embedded mongo: no silent wrong results', () => {
 
   it('an upsert by replacement keeps the replacement’s _id, null included', async () => {
     // Typed loosely: the driver's types forbid an _id in a replacement, mongod does not.
-    const c = coll<{ _id: unknown } & Document>();
+    const c = coll<{ _id: number | null } & Document>();
     const seven = await c.replaceOne({ x: 1 }, { _id: 7, x: 1 }, { upsert: true });
     expect(seven.upsertedId).toBe(7);
     expect(await c.findOne({ x: 1 })).toEqual({ _id: 7, x: 1 });
@@ -51,7 +51,7 @@ describe('embedded mongo: no silent wrong results', () => {
 
     // The filter's _id and the replacement's must agree.
     await expect(
-      c.replaceOne({ _id: 8 }, { _id: 9, x: 3 }, { upsert: true }),
+      c.replaceOne({ _id: 8 }, { _id: 9, x: 3 } as Document, { upsert: true }),
     ).rejects.toMatchObject({ code: 66 });
     expect(await c.countDocuments({ x: 3 })).toBe(0);
   });
