@@ -1,12 +1,16 @@
 import { parseArgs } from 'node:util';
 import { startEmbeddedMongo } from './index.js';
 
-/** `npm run mongo -- --port 27017 [--data-dir DIR]`: prints the connection string first. */
+/**
+ * `npm run mongo -- --port 27017 [--data-dir DIR] [--max-connections N]`: prints the connection
+ * string first.
+ */
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '27017' },
     host: { type: 'string', default: '127.0.0.1' },
     'data-dir': { type: 'string' },
+    'max-connections': { type: 'string' },
   },
 });
 
@@ -16,7 +20,21 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const mongo = await startEmbeddedMongo({ host: values.host, port, dataDir: values['data-dir'] });
+const maxConnections =
+  values['max-connections'] === undefined ? undefined : Number(values['max-connections']);
+if (maxConnections !== undefined && !(Number.isInteger(maxConnections) && maxConnections > 0)) {
+  process.stderr.write(
+    `--max-connections must be a positive integer, got ${values['max-connections']}\n`,
+  );
+  process.exit(2);
+}
+
+const mongo = await startEmbeddedMongo({
+  host: values.host,
+  port,
+  dataDir: values['data-dir'],
+  maxConnections,
+});
 process.stdout.write(`${mongo.url}\n`);
 
 let closing = false;

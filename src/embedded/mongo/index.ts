@@ -1,4 +1,4 @@
-import { WireServer } from './server.js';
+import { DEFAULT_CONNECTION_LIMITS, WireServer } from './server.js';
 import { Persistence } from './storage/persistence.js';
 import { Store } from './storage/store.js';
 
@@ -10,6 +10,10 @@ export interface EmbeddedMongoOptions {
   dataDir?: string;
   /** How many change events change streams can resume from (default 100,000). */
   changeHistory?: number;
+  /** Open connections at most, like mongod's maxIncomingConnections (default 1,000). */
+  maxConnections?: number;
+  /** Bytes one connection may buffer (default 64 MiB; messages are at most 48 MB). */
+  maxConnectionBufferBytes?: number;
 }
 
 export interface EmbeddedMongo {
@@ -31,7 +35,11 @@ export async function startEmbeddedMongo(
   const opened = options.dataDir ? Persistence.open(options.dataDir, store) : undefined;
   // `me`/`hosts` must equal what the client dials, which needs the port: bind first, then name it.
   let me = '';
-  const server = new WireServer(store, () => me, options.changeHistory);
+  const server = new WireServer(store, () => me, options.changeHistory, {
+    maxConnections: options.maxConnections ?? DEFAULT_CONNECTION_LIMITS.maxConnections,
+    maxConnectionBufferBytes:
+      options.maxConnectionBufferBytes ?? DEFAULT_CONNECTION_LIMITS.maxConnectionBufferBytes,
+  });
   const seqOf = () => server.state.changes.lastSeq;
   if (opened) {
     server.state.changes.continueAfter(opened.lastSeq);

@@ -9,10 +9,27 @@ import { Dispatcher } from './commands/dispatch.js';
 import type { Document } from './data/bson-values.js';
 import { MongoCommandError } from './data/errors.js';
 import type { Store } from './storage/store.js';
+import { FrameReader } from './wire/frame-reader.js';
 import { encodeOpMsgReply, encodeOpReply, parseMessage } from './wire/messages.js';
 import { MAX_MESSAGE_BYTES, OP_QUERY } from './wire/opcodes.js';
 
 const log = createLogger('embedded-mongo');
+
+export interface ConnectionLimits {
+  /** Open connections at most; more are closed as soon as they connect (default 1,000). */
+  maxConnections: number;
+  /**
+   * Bytes one connection may hold: its message being received (so also the largest message,
+   * at most mongod's 48 MB) and, separately, its received messages waiting to run, above which
+   * reading from it pauses (default 64 MiB).
+   */
+  maxConnectionBufferBytes: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  maxConnections: 1000,
+  maxConnectionBufferBytes: 64 * 1024 * 1024,
+};
 const ZERO_SIGNATURE = { hash: new Binary(Buffer.alloc(20)), keyId: Long.ZERO };
 
 /** The TCP side: frames messages, runs commands in order per connection, writes replies. */
@@ -23,7 +40,12 @@ export class WireServer {
   private readonly sockets = new Set<Socket>();
   private nextConnectionId = 1;
 
-  constructor(store: Store, me: () => string, changeHistory?: number) {
+  constructor(
+    store: Store,
+    me: () => string,
+    changeHistory?: number,
+    private readonly limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS,
+  ) {
     const clock = new ClusterClock();
     const changes = new ChangeLog(clock, changeHistory);
     store.onEvent((event) => changes.record(event));
@@ -40,6 +62,17 @@ export class WireServer {
     };
     this.dispatcher = new Dispatcher(this.state);
     this.server = createServer((socket) => this.accept(socket));
+    // Like mongod's maxIncomingConnections: connections over the cap are closed at once.
+    this.server.maxConnections = limits.maxConnections;
+    let lastDropLog = 0;
+    this.server.on('drop', () => {
+      if (Date.now() - lastDropLog < 1000) return; // one line a second under a flood
+      lastDropLog = Date.now();
+      log.warn(
+        { maxConnections: limits.maxConnections },
+        'connection refused because too many open connections',
+      );
+    });
   }
 
   listen(port: number, host: string): Promise<number> {
@@ -65,32 +98,39 @@ export class WireServer {
     const connectionId = this.nextConnectionId++;
     this.sockets.add(socket);
     socket.setNoDelay(true);
-    let buffered: Buffer = Buffer.alloc(0);
+    const reader = new FrameReader(
+      Math.min(MAX_MESSAGE_BYTES, this.limits.maxConnectionBufferBytes),
+    );
+    /** Bytes of whole messages received and not yet answered: reading pauses above the cap. */
+    let queuedBytes = 0;
     let queue: Promise<void> = Promise.resolve();
     socket.on('data', (chunk: Buffer) => {
-      buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
-      while (buffered.length >= 4) {
-        const length = buffered.readInt32LE(0);
-        if (length < 16 || length > MAX_MESSAGE_BYTES) {
-          // mongod cannot resynchronise a stream with a bad length either: it drops the connection.
-          log.warn(
-            { connectionId, length },
-            `message length ${length} is invalid. Min 16 Max: ${MAX_MESSAGE_BYTES}`,
-          );
-          socket.destroy();
-          return;
-        }
-        if (buffered.length < length) break;
-        const frame = buffered.subarray(0, length);
-        buffered = buffered.subarray(length);
+      let frames: Buffer[];
+      try {
+        frames = reader.push(chunk);
+      } catch (error) {
+        // mongod cannot resynchronise a stream with a bad length either: it drops the connection.
+        log.warn({ connectionId }, (error as Error).message);
+        socket.destroy();
+        return;
+      }
+      for (const frame of frames) {
+        queuedBytes += frame.length;
         queue = queue
           .then(() => this.handle(socket, frame, connectionId))
           .catch((error: unknown) => {
             // A bug must cost at most this connection, never the server.
             log.error({ connectionId, err: error }, 'connection failed');
             socket.destroy();
+          })
+          .finally(() => {
+            queuedBytes -= frame.length;
+            if (socket.isPaused() && queuedBytes <= this.limits.maxConnectionBufferBytes)
+              socket.resume();
           });
       }
+      // A client that sends faster than its commands run waits (TCP backpressure), unbuffered.
+      if (queuedBytes > this.limits.maxConnectionBufferBytes) socket.pause();
     });
     socket.on('error', (error) => log.debug({ connectionId, err: error }, 'socket error'));
     socket.on('close', () => this.sockets.delete(socket));
