@@ -45,7 +45,7 @@ describe('embedded mongo: clients that trickle, flood or hoard cannot stall the 
     frame.writeInt32LE(frame.length, 0);
     frame.writeInt32LE(1, 4);
     frame.writeInt32LE(2013, 12);
-    body.copy(frame, 21);
+    frame.set(body, 21);
     const reply = new Promise<Buffer>((resolve) => socket.once('data', resolve));
     for (let offset = 0; offset < frame.length; offset += 1024) {
       const written = socket.write(frame.subarray(offset, offset + 1024));
