@@ -50,6 +50,7 @@ describe('schema/schema.graphql', () => {
       'AccountNotOpenError',
       'InsufficientFundsError',
       'ConcurrencyConflictError',
+      'ForbiddenError',
     ]);
     expect(members('TransferResult')).toEqual([
       'TransferSuccess',
@@ -57,6 +58,28 @@ describe('schema/schema.graphql', () => {
       'AccountNotFoundError',
       'AccountNotOpenError',
       'InsufficientFundsError',
+      'ForbiddenError',
     ]);
+    const fields = (name: string) =>
+      Object.keys((schema.getType(name) as GraphQLObjectType).getFields());
+    expect(fields('AccountCommandSuccess')).toEqual(['account', 'position', 'correlationId']);
+    expect(fields('TransferSuccess')).toEqual(['transfer', 'position', 'correlationId']);
+    expect(fields('ForbiddenError')).toEqual(['message', 'requiredRole']);
+  });
+
+  it('declares who may use every Query, Mutation and Subscription field (authScopes)', () => {
+    const unguarded: string[] = [];
+    for (const root of [
+      schema.getQueryType(),
+      schema.getMutationType(),
+      schema.getSubscriptionType(),
+    ]) {
+      for (const field of Object.values(root!.getFields())) {
+        const options = (field.extensions as { pothosOptions?: { authScopes?: unknown } })
+          .pothosOptions;
+        if (!options?.authScopes) unguarded.push(`${root!.name}.${field.name}`);
+      }
+    }
+    expect(unguarded, 'add authScopes (see src/graphql/builder.ts)').toEqual([]);
   });
 });

@@ -212,7 +212,7 @@ describe('accounts through GraphQL', () => {
       tally,
       FREEZE,
       { input: { accountId, reason: 'fraud review' } },
-      { 'x-actor': 'ops:alice' },
+      { as: { role: 'admin', sub: 'ops:alice' } },
     );
     expect(frozen.data?.freezeAccount.account.status).toBe('FROZEN');
     const refused = await graphql(tally, WITHDRAW, { input: { accountId, amount: '1' } });

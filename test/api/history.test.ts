@@ -18,13 +18,14 @@ describe("the ledger's history", () => {
   it('answers what a balance was at 3 pm on Tuesday, and who changed it', async () => {
     const { accountId } = await openAccount(tally, { initialDeposit: '100.00' });
     now = new Date('2026-01-06T15:30:00.000Z');
-    await graphql(tally, DEPOSIT, { input: { accountId, amount: '50' } }, { 'x-actor': 'alice' });
+    const alice = { as: { role: 'teller', sub: 'alice' } } as const;
+    await graphql(tally, DEPOSIT, { input: { accountId, amount: '50' } }, alice);
     now = new Date('2026-01-06T16:00:00.000Z');
     const last = await graphql(
       tally,
       WITHDRAW,
       { input: { accountId, amount: '30' } },
-      { 'x-actor': 'bob' },
+      { as: { role: 'teller', sub: 'bob' } },
     );
 
     const result = await graphql(
@@ -62,7 +63,7 @@ describe("the ledger's history", () => {
         kind: 'DEPOSIT',
         amount: { amount: '100.00' },
         occurredAt: '2026-01-06T14:00:00.000Z',
-        actor: 'anonymous',
+        actor: 'test-admin',
       },
     ]);
   });

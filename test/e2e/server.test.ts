@@ -1,10 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'graphql-ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { freePort, startServerProcess } from '../support/server-process.js';
+import {
+  freePort,
+  type PrintedToken,
+  runFailingServerProcess,
+  startServerProcess,
+} from '../support/server-process.js';
 import type { Json } from '../support/test-tally.js';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'tally-e2e-'));
@@ -12,37 +19,50 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-async function post(port: number, query: string, variables: Record<string, unknown> = {}) {
+async function post(
+  port: number,
+  token: PrintedToken | undefined,
+  query: string,
+  variables: Record<string, unknown> = {},
+) {
   const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: token.authorization } : {}),
+    },
     body: JSON.stringify({ query, variables }),
   });
-  return (await response.json()) as { data?: Json; errors?: unknown[] };
+  return {
+    status: response.status,
+    ...((await response.json()) as { data?: Json; errors?: Json[] }),
+  };
 }
 
 const MOVE = (field: string, input: string) =>
-  `mutation ($input: ${input}!) { ${field}(input: $input) { __typename ... on AccountCommandSuccess { account { id balance { amount } } position } } }`;
+  `mutation ($input: ${input}!) { ${field}(input: $input) { __typename ... on AccountCommandSuccess { account { id balance { amount } } position } ... on Error { message } } }`;
 
 describe('the real server process', () => {
-  it('serves HTTP and WebSocket, pushes each balance in order, and keeps the ledger across a restart', async () => {
+  it("runs the README's session with the printed dev tokens over HTTP and WebSocket, and keeps the ledger across a restart", async () => {
     const port = await freePort();
     const env = { PORT: String(port), DATA_DIR: dataDir };
     const server = await startServerProcess(env);
+    const { customer, teller, auditor, admin } = server.devTokens;
+    expect(customer && teller && auditor && admin).toBeTruthy();
+    expect(customer!.sub).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await stat(join(dataDir, 'dev-jwt-secret'))).mode & 0o777).toBe(0o600);
 
-    const opened = await post(port, MOVE('openAccount', 'OpenAccountInput'), {
-      input: {
-        ownerId: '0b7d1a52-9a51-4c1e-8d6a-1a2b3c4d5e6f',
-        currency: 'EUR',
-        initialDeposit: '10.00',
-      },
+    const opened = await post(port, customer, MOVE('openAccount', 'OpenAccountInput'), {
+      input: { ownerId: customer!.sub, currency: 'EUR', initialDeposit: '10.00' },
     });
+    expect(opened.data.openAccount.__typename).toBe('AccountCommandSuccess');
     const accountId = opened.data.openAccount.account.id as string;
 
     const client = createClient({
       url: `ws://127.0.0.1:${port}/graphql`,
       webSocketImpl: WebSocket,
       retryAttempts: 0,
+      connectionParams: { authorization: customer!.authorization },
     });
     const balances: string[] = [];
     let sawFour!: () => void;
@@ -57,6 +77,7 @@ describe('the real server process', () => {
         },
         {
           next: (message) => {
+            if (message.errors) return reject(new Error(JSON.stringify(message.errors)));
             balances.push(message.data!.balanceChanged.balance.amount);
             if (balances.length === 1) resolve();
             if (balances.length === 4) sawFour();
@@ -67,14 +88,19 @@ describe('the real server process', () => {
       );
     });
     await subscribed;
-    const deposit = await post(port, MOVE('depositMoney', 'DepositMoneyInput'), {
+    // The customer may not deposit; the teller may.
+    const refused = await post(port, customer, MOVE('depositMoney', 'DepositMoneyInput'), {
+      input: { accountId, amount: '5.5' },
+    });
+    expect(refused.data.depositMoney.__typename).toBe('ForbiddenError');
+    const deposit = await post(port, teller, MOVE('depositMoney', 'DepositMoneyInput'), {
       input: { accountId, amount: '5.5' },
     });
     expect(deposit.data.depositMoney.account.balance.amount).toBe('15.50');
-    await post(port, MOVE('withdrawMoney', 'WithdrawMoneyInput'), {
+    await post(port, teller, MOVE('withdrawMoney', 'WithdrawMoneyInput'), {
       input: { accountId, amount: '3.25' },
     });
-    const last = await post(port, MOVE('withdrawMoney', 'WithdrawMoneyInput'), {
+    const last = await post(port, teller, MOVE('withdrawMoney', 'WithdrawMoneyInput'), {
       input: { accountId, amount: '0.25' },
     });
     await fourBalances;
@@ -83,8 +109,10 @@ describe('the real server process', () => {
 
     expect(await server.stop()).toBe(0);
     const restarted = await startServerProcess(env);
+    // The secret is kept, so the tokens printed before still work.
     const read = await post(
       port,
+      customer,
       `query ($id: ID!, $at: Position) { account(id: $id, consistentWith: $at) { balance { amount currency } revision } }`,
       { id: accountId, at: last.data.withdrawMoney.position },
     );
@@ -92,10 +120,58 @@ describe('the real server process', () => {
       balance: { amount: '12.00', currency: 'EUR' },
       revision: 4,
     });
+    expect(restarted.devTokens.customer?.sub).toBe(customer!.sub);
+    const anonymous = await post(port, undefined, '{ __typename }');
+    expect(anonymous.status).toBe(401);
     const graphiql = await fetch(`http://127.0.0.1:${port}/graphql`, {
       headers: { accept: 'text/html' },
     });
     expect(await graphiql.text()).toContain('GraphiQL');
+
+    // A WebSocket without a token is closed with 4401 before anything runs.
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
+      const anonymousClient = createClient({
+        url: `ws://127.0.0.1:${port}/graphql`,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        on: { closed: (event) => resolve(event as { code: number; reason: string }) },
+      });
+      anonymousClient.subscribe(
+        { query: '{ __typename }' },
+        { next: () => undefined, error: () => undefined, complete: () => undefined },
+      );
+    });
+    expect(closed.code).toBe(4401);
+    expect(closed.reason).toMatch(/Unauthenticated/);
     expect(await restarted.stop()).toBe(0);
+  });
+
+  it('a second server on a taken port exits non-zero within 5 seconds, naming the port', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const { port } = taken.address() as { port: number };
+    try {
+      const result = await runFailingServerProcess({
+        PORT: String(port),
+        DATA_DIR: await mkdtemp(join(tmpdir(), 'tally-e2e-port-')),
+      });
+      expect(result.code).not.toBe(0);
+      expect(result.ms).toBeLessThan(5000);
+      expect(result.output.trim().split('\n')).toEqual([
+        `Tally cannot listen on 127.0.0.1:${port}: port ${port} is already in use (another Tally? set PORT to another port)`,
+      ]);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('refuses to start in production without authentication, and names a bad LOG_LEVEL', async () => {
+    const production = await runFailingServerProcess({ NODE_ENV: 'production', DATA_DIR: dataDir });
+    expect(production.code).toBe(1);
+    expect(production.output).toMatch(/AUTH_JWT_SECRET or AUTH_JWKS_URL must be set/);
+    const loud = await runFailingServerProcess({ LOG_LEVEL: 'loud', DATA_DIR: dataDir });
+    expect(loud.code).toBe(1);
+    expect(loud.output).toMatch(/LOG_LEVEL="loud": must be one of/);
+    expect(loud.output).not.toMatch(/ at /);
   });
 });

@@ -23,13 +23,16 @@ export function useSubscriptionsEndWithToken(): Plugin<GraphQLContext> {
   };
 }
 
-async function* untilExpiry(
-  source: AsyncIterableIterator<Result>,
-  expiresAtMs: number,
-): AsyncGenerator<Result> {
+/**
+ * The source's events until the token expires, then one UNAUTHENTICATED error and the end. A
+ * hand-written iterator rather than an async generator: a generator suspended in await cannot
+ * be returned, so a client hanging up on an idle subscription would never release its source.
+ */
+function untilExpiry(source: AsyncIterableIterator<Result>, expiresAtMs: number) {
   let timer: NodeJS.Timeout | undefined;
+  let finished = false;
   const expired = new Promise<'expired'>((resolve) => {
-    // setTimeout's limit is 2^31-1 ms (about 24 days); a longer-lived token is re-armed below.
+    // setTimeout's limit is 2^31-1 ms (about 24 days); a longer-lived token is re-armed.
     const arm = () => {
       const wait = expiresAtMs - Date.now();
       if (wait <= 0) return resolve('expired');
@@ -37,25 +40,43 @@ async function* untilExpiry(
     };
     arm();
   });
-  try {
-    for (;;) {
-      const next = await Promise.race([source.next(), expired]);
-      if (next === 'expired') {
-        yield {
-          errors: [
-            new GraphQLError(
-              'Unauthenticated: the token expired; subscribe again with a fresh token',
-              { extensions: { code: 'UNAUTHENTICATED' } },
-            ),
-          ],
-        };
-        return;
-      }
-      if (next.done) return;
-      yield next.value;
-    }
-  } finally {
+  const finish = async () => {
+    if (finished) return;
+    finished = true;
     clearTimeout(timer);
     await source.return?.();
-  }
+  };
+  const end = { done: true, value: undefined } as const;
+  const iterator: AsyncIterableIterator<Result> = {
+    [Symbol.asyncIterator]: () => iterator,
+    async next() {
+      if (finished) return end;
+      const next = await Promise.race([source.next(), expired]);
+      if (finished) return end;
+      if (next === 'expired') {
+        await finish();
+        return { done: false, value: { errors: [tokenExpired()] } };
+      }
+      if (next.done) await finish();
+      return next;
+    },
+    async return() {
+      await finish();
+      return end;
+    },
+    async throw(error: unknown) {
+      await finish();
+      throw error;
+    },
+  };
+  return iterator;
+}
+
+function tokenExpired(): GraphQLError {
+  return new GraphQLError(
+    'Unauthenticated: the token expired; subscribe again with a fresh token',
+    {
+      extensions: { code: 'UNAUTHENTICATED' },
+    },
+  );
 }

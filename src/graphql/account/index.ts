@@ -1,0 +1,4 @@
+/** The account aggregate's API: its types, queries, subscriptions and mutations. */
+import './account-mutations.js';
+import './account-queries.js';
+import './account-subscriptions.js';
