@@ -28,6 +28,18 @@ export function decimalFormatProblem(text: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The canonical spelling of a well-formed Decimal: no trailing fractional zeros, so "7", "7.0"
+ * and "7.00" are one amount. Two requests under one idempotency key compare amounts this way,
+ * before the currency (and so the allowed digits) is known. Malformed input is returned as is.
+ */
+export function canonicalDecimal(text: string): string {
+  if (decimalFormatProblem(text) !== undefined) return text;
+  const [whole = '', fraction = ''] = text.split('.');
+  const trimmed = fraction.replace(/0+$/, '');
+  return trimmed ? `${whole}.${trimmed}` : whole;
+}
+
 export function parseCurrency(code: string, field: string): CurrencyCode {
   if (!isCurrencyCode(code)) {
     throw new ValidationError(field, `"${code}" is not an ISO 4217 currency code`);

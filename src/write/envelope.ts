@@ -9,7 +9,7 @@ export interface EventMetadata {
   commandId: string;
   occurredAt: string;
   schemaVersion: number;
-  /** Hash of the command input, to tell a retry from a reuse of the same idempotency key. */
+  /** Hash of the request's canonical input, to tell a retry from a reuse of the same key. */
   inputHash: string;
   reason?: string;
 }
@@ -28,6 +28,11 @@ export interface CommandContext {
   /** When the client passed one, a stale write is a conflict instead of a silent retry. */
   expectedRevision?: number;
   reason?: string;
+  /**
+   * Hash of the request's canonical input, to recognise a retry ("7" and "7.00" are the same
+   * amount). Defaults to a hash of the command itself.
+   */
+  inputHash?: string;
 }
 
 /** Namespace for ids derived from idempotency keys and process-manager steps (a fixed random UUID). */
@@ -37,9 +42,14 @@ export function deterministicId(name: string): string {
   return uuidv5(name, TALLY_NAMESPACE);
 }
 
-/** The command id for a client's idempotency key, scoped by mutation so keys cannot collide across kinds. */
-export function commandIdForKey(mutation: string, idempotencyKey: string): string {
-  return deterministicId(`${mutation}:${idempotencyKey}`);
+/**
+ * The command id for a client's idempotency key. A key names one request of one principal,
+ * across every mutation and every account: it is not scoped by mutation or stream, so reusing
+ * it anywhere else is recognised (and refused). Scoping by principal keeps one customer's keys
+ * from colliding with, or revealing, another's.
+ */
+export function commandIdForKey(actor: string, idempotencyKey: string): string {
+  return deterministicId(`idempotency-key:${actor}:${idempotencyKey}`);
 }
 
 /**

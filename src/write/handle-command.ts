@@ -14,129 +14,187 @@ import {
   hashInput,
   SCHEMA_VERSION,
 } from './envelope.js';
-import { loadStream } from './load-stream.js';
+import { type LoadedStream, loadStream } from './load-stream.js';
+import { DecideAgain, retryOnConflict } from './retry-policy.js';
 import type { StreamCache } from './stream-cache.js';
 
-export interface CommandOutcome<State> {
+type AnyEvent = { type: string; data: unknown };
+
+export interface CommandOutcome<State, Event extends AnyEvent = AnyEvent> {
+  /** The command's events: appended by this call, or, on a replay, those it appended first. */
+  events: readonly Event[];
+  /** The state right after the command's events. */
   state: State;
-  /** Stream revision after the command (the revision of its last event). */
+  /** The stream's state now: differs from `state` only on a replay, when others came after. */
+  current: State;
+  /** Stream revision right after the command's events. */
   revision: number;
   /** $all position of the command's last event, for read-your-writes. */
   position: Position;
   /** True when the command had been applied before and nothing new was appended. */
   replayed: boolean;
-  /** Number of events this call appended (0 when replayed or when decide() produced none). */
-  appended: number;
 }
 
-/** Without a client-given expected revision, a conflicting append is decided again this many times. */
-const MAX_ATTEMPTS = 20;
+export interface HandleOptions {
+  /**
+   * Runs once the decision has events to append, just before the append: the ledger claims
+   * the client's idempotency key here, so a refused or empty command claims nothing.
+   */
+  beforeAppend?: () => Promise<void>;
+}
 
 /**
- * Loads the stream, decides, and appends with the folded revision as the expected revision.
- * A command seen before (same command id) returns its first outcome and appends nothing.
+ * Handles one command on one stream: load → recognise a replay → decide → append → remember.
+ * A lost race for the expected revision is decided again (retry-policy.ts) unless the client
+ * named the revision it expects.
  */
-export async function handleCommand<State, Command, Event extends { type: string; data: unknown }>(
+export function handleCommand<State, Command, Event extends AnyEvent>(
   client: EventStoreDBClient,
   streamName: string,
   decider: Decider<State, Command, Event>,
   command: Command,
   context: CommandContext,
   cache?: StreamCache<State>,
-): Promise<CommandOutcome<State>> {
-  const inputHash = hashInput(command);
-  for (let attempt = 1; ; attempt++) {
-    // The first attempt may decide on the cached fold without reading the stream: if another
-    // process appended since, the append conflicts. Any refusal found on that unverified state
-    // is checked again against the stream before the client hears of it.
-    const trustCache = attempt === 1;
-    const loaded = await loadStream(
-      client,
-      streamName,
-      decider,
-      context.commandId,
-      cache,
-      trustCache,
-    );
-    const verified = !(trustCache && loaded.fromCache);
-    if (loaded.prior) {
-      if (loaded.prior.inputHash !== inputHash) {
-        throw new ValidationError(
-          'idempotencyKey',
-          'was already used for a different request; use a new key for a new request',
-        );
-      }
-      return { ...loaded.prior, replayed: true, appended: 0 };
-    }
-    const { expectedRevision } = context;
-    let events: Event[];
-    try {
-      if (expectedRevision !== undefined && expectedRevision !== loaded.revision) {
-        throw new ConcurrencyConflictError(
-          expectedRevision,
-          loaded.revision < 0 ? null : loaded.revision,
-        );
-      }
-      events = decider.decide(command, loaded.state);
-    } catch (error) {
-      if (verified || !(error instanceof DomainError)) throw error;
-      continue;
-    }
-    if (events.length === 0) {
-      return {
-        state: loaded.state,
-        revision: loaded.revision,
-        position: await lastPosition(client, streamName),
-        replayed: false,
-        appended: 0,
-      };
-    }
-    const metadata: EventMetadata = {
-      actor: context.actor,
-      correlationId: context.correlationId,
-      causationId: context.causationId,
-      commandId: context.commandId,
-      occurredAt: context.occurredAt,
-      schemaVersion: SCHEMA_VERSION,
-      inputHash,
-      ...(context.reason === undefined ? {} : { reason: context.reason }),
-    };
-    try {
-      const result = await client.appendToStream(
-        streamName,
-        events.map((event, index) =>
-          jsonEvent({
-            id: eventIdFor(context.commandId, index),
-            type: event.type,
-            data: event.data as Record<string, unknown>,
-            metadata: metadata as unknown as Record<string, unknown>,
-          }),
-        ),
-        { expectedRevision: loaded.revision < 0 ? NO_STREAM : BigInt(loaded.revision) },
-      );
-      if (!result.position) throw new Error(`append to ${streamName} returned no position`);
-      const state = events.reduce(decider.evolve, loaded.state);
-      const revision = Number(result.nextExpectedRevision);
-      const outcome = { state, revision, position: result.position, inputHash };
-      cache?.remember(streamName, loaded.revision, outcome, context.commandId);
-      return {
-        state,
-        revision,
-        position: result.position,
-        replayed: false,
-        appended: events.length,
-      };
-    } catch (error) {
-      if (!(error instanceof WrongExpectedVersionError)) throw error;
-      if (expectedRevision !== undefined && verified) {
-        const actual = typeof error.actualVersion === 'bigint' ? Number(error.actualVersion) : null;
-        throw new ConcurrencyConflictError(expectedRevision, actual);
-      }
-      if (attempt >= MAX_ATTEMPTS) {
-        throw new Error(`${streamName}: still conflicting after ${MAX_ATTEMPTS} attempts`);
-      }
-    }
+  options: HandleOptions = {},
+): Promise<CommandOutcome<State, Event>> {
+  const inputHash = context.inputHash ?? hashInput(command);
+  return retryOnConflict(async (attempt) => {
+    // The first attempt decides on the cached fold without reading the stream: if another
+    // process appended since, the append conflicts and the next attempt reads forward.
+    const loaded = await loadStream(client, streamName, decider, context.commandId, cache, {
+      trustCache: attempt === 1,
+    });
+    const replay = replayOf(loaded, inputHash);
+    if (replay) return replay as CommandOutcome<State, Event>;
+    const events = decideOn(decider, command, loaded, context, streamName);
+    if (events.length === 0) return unchanged(client, streamName, loaded);
+    await options.beforeAppend?.();
+    const position = await append(client, streamName, events, loaded, context, inputHash);
+    const state = events.reduce(decider.evolve, loaded.state);
+    const revision = loaded.revision + events.length;
+    const outcome = { events, state, revision, position, inputHash };
+    cache?.remember(streamName, loaded.revision, outcome, context.commandId);
+    return { events, state, current: state, revision, position, replayed: false };
+  });
+}
+
+/** The first outcome of a command already in the stream; the same id with other input is a bug. */
+function replayOf<State>(
+  loaded: LoadedStream<State>,
+  inputHash: string,
+): CommandOutcome<State> | undefined {
+  const { prior } = loaded;
+  if (!prior) return undefined;
+  if (prior.inputHash !== inputHash) {
+    // Client keys are checked ledger-wide before this (idempotency-keys.ts), so this is a last
+    // line of defence: refuse, and write nothing.
+    throw new ValidationError('idempotencyKey', 'was already used for a different request');
   }
+  return {
+    events: prior.events,
+    state: prior.state,
+    current: loaded.state,
+    revision: prior.revision,
+    position: prior.position,
+    replayed: true,
+  };
+}
+
+/**
+ * decide() on the loaded fold. A client's expected revision is checked first. A refusal found
+ * on an unverified cached fold is not trusted: the fold is read again and the decision retaken.
+ */
+function decideOn<State, Command, Event extends AnyEvent>(
+  decider: Decider<State, Command, Event>,
+  command: Command,
+  loaded: LoadedStream<State>,
+  context: CommandContext,
+  streamName: string,
+): Event[] {
+  try {
+    const { expectedRevision } = context;
+    if (expectedRevision !== undefined && expectedRevision !== loaded.revision) {
+      throw new ConcurrencyConflictError(
+        expectedRevision,
+        loaded.revision < 0 ? null : loaded.revision,
+      );
+    }
+    return decider.decide(command, loaded.state);
+  } catch (error) {
+    if (loaded.fromCache && error instanceof DomainError) throw new DecideAgain(streamName);
+    throw error;
+  }
+}
+
+/** Appends with the folded revision as the expected revision; returns the last event's position. */
+async function append<State, Event extends AnyEvent>(
+  client: EventStoreDBClient,
+  streamName: string,
+  events: readonly Event[],
+  loaded: LoadedStream<State>,
+  context: CommandContext,
+  inputHash: string,
+): Promise<Position> {
+  const metadata: EventMetadata = {
+    actor: context.actor,
+    correlationId: context.correlationId,
+    causationId: context.causationId,
+    commandId: context.commandId,
+    occurredAt: context.occurredAt,
+    schemaVersion: SCHEMA_VERSION,
+    inputHash,
+  };
+  const reason = context.reason ?? reasonOf(events);
+  if (reason !== undefined) metadata.reason = reason;
+  try {
+    const result = await client.appendToStream(
+      streamName,
+      events.map((event, index) =>
+        jsonEvent({
+          id: eventIdFor(context.commandId, index),
+          type: event.type,
+          data: event.data as Record<string, unknown>,
+          metadata: metadata as unknown as Record<string, unknown>,
+        }),
+      ),
+      { expectedRevision: loaded.revision < 0 ? NO_STREAM : BigInt(loaded.revision) },
+    );
+    if (!result.position) throw new Error(`append to ${streamName} returned no position`);
+    return result.position;
+  } catch (error) {
+    if (!(error instanceof WrongExpectedVersionError)) throw error;
+    const { expectedRevision } = context;
+    if (expectedRevision !== undefined && !loaded.fromCache) {
+      const actual = typeof error.actualVersion === 'bigint' ? Number(error.actualVersion) : null;
+      throw new ConcurrencyConflictError(expectedRevision, actual);
+    }
+    throw new DecideAgain(streamName);
+  }
+}
+
+/** The reason a decided event carries (a freeze, a refund), recorded in the metadata too. */
+function reasonOf(events: readonly AnyEvent[]): string | undefined {
+  for (const event of events) {
+    const reason = (event.data as { reason?: unknown } | undefined)?.reason;
+    if (typeof reason === 'string') return reason;
+  }
+  return undefined;
+}
+
+/** A command that changed nothing answers with the stream as it is. */
+async function unchanged<State>(
+  client: EventStoreDBClient,
+  streamName: string,
+  loaded: LoadedStream<State>,
+): Promise<CommandOutcome<State, never>> {
+  return {
+    events: [],
+    state: loaded.state,
+    current: loaded.state,
+    revision: loaded.revision,
+    position: await lastPosition(client, streamName),
+    replayed: false,
+  };
 }
 
 /**

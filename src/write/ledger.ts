@@ -1,18 +1,27 @@
+import { randomUUID } from 'node:crypto';
 import type { EventStoreDBClient, Position } from '@eventstore/db-client';
 import {
   type AccountCommand,
+  type AccountEvent,
   type AccountState,
   accountDecider,
   accountStreamName,
 } from '../domain/account/index.js';
-import { parseMoney } from '../domain/money.js';
+import { parseId } from '../domain/ids.js';
+import { canonicalDecimal } from '../domain/money.js';
 import {
+  type TransferCommand,
+  type TransferEvent,
   type TransferState,
   transferDecider,
   transferStreamName,
 } from '../domain/transfer/index.js';
+import { type ClientCommand, prepareClientCommand } from './client-command.js';
 import type { CommandContext } from './envelope.js';
-import { type CommandOutcome, handleCommand } from './handle-command.js';
+import { type CommandOutcome, type HandleOptions, handleCommand } from './handle-command.js';
+import { IdempotencyKeys } from './idempotency-keys.js';
+import { loadStream } from './load-stream.js';
+import type { CommandRequest } from './request.js';
 import { StreamCache } from './stream-cache.js';
 import { StreamQueue } from './stream-queue.js';
 import { initiationOf, transferStepId } from './transfer-initiation.js';
@@ -24,102 +33,233 @@ export interface AccountResult {
   account: ExistingAccount;
   revision: number;
   position: Position;
+  correlationId: string;
 }
 
 export interface TransferResult {
   transfer: ExistingTransfer;
   position: Position;
+  correlationId: string;
 }
 
-export interface SendTransferInput {
-  transferId: string;
+export interface OpenAccountInput {
+  accountId?: string;
+  ownerId: string;
+  currency: string;
+  initialDeposit?: string;
+}
+export interface MoneyMovementInput {
+  accountId: string;
+  amount: string;
+  description?: string;
+}
+export interface AccountStatusInput {
+  accountId: string;
+  reason: string;
+}
+export interface TransferMoneyInput {
   fromAccountId: string;
   toAccountId: string;
   amount: string;
   description?: string;
 }
 
-/** The write side: commands on account and transfer streams, through @eventstore/db-client. */
+type TransferSent = Extract<AccountEvent, { type: 'TransferSent' }>;
+
+/**
+ * The write side: one method per client command, plus the account and transfer commands of
+ * internal writers (the process manager), all through @eventstore/db-client.
+ *
+ * A client command goes: validate ids → check its idempotency key ledger-wide → decide on the
+ * folded stream → claim the key → append. Ids derived from a key are decided here, never by
+ * the caller.
+ */
 export class Ledger {
   readonly #queue = new StreamQueue();
   readonly #accounts = new StreamCache<AccountState>();
   readonly #transfers = new StreamCache<TransferState>();
+  readonly #keys: IdempotencyKeys;
 
-  constructor(private readonly client: EventStoreDBClient) {}
-
-  async executeOnAccount(command: AccountCommand, context: CommandContext): Promise<AccountResult> {
-    const outcome = await this.onAccount(command, context);
-    return accountResult(outcome);
+  constructor(private readonly client: EventStoreDBClient) {
+    this.#keys = new IdempotencyKeys(client);
   }
 
+  openAccount(input: OpenAccountInput, request: CommandRequest): Promise<AccountResult> {
+    const ownerId = parseId(input.ownerId, 'ownerId');
+    const explicitId =
+      input.accountId === undefined ? undefined : parseId(input.accountId, 'accountId');
+    const prepared = prepareClientCommand(
+      'openAccount',
+      {
+        accountId: explicitId,
+        ownerId,
+        currency: input.currency,
+        initialDeposit: input.initialDeposit && canonicalDecimal(input.initialDeposit),
+      },
+      request,
+    );
+    const accountId =
+      explicitId ?? (prepared.keyed ? prepared.derivedId('account-id') : randomUUID());
+    return this.#accountCommand(prepared, {
+      type: 'OpenAccount',
+      accountId,
+      data: {
+        ownerId,
+        currency: input.currency,
+        ...(input.initialDeposit === undefined ? {} : { initialDeposit: input.initialDeposit }),
+      },
+    });
+  }
+
+  depositMoney(input: MoneyMovementInput, request: CommandRequest): Promise<AccountResult> {
+    return this.#moneyMovement('depositMoney', 'DepositMoney', input, request);
+  }
+
+  withdrawMoney(input: MoneyMovementInput, request: CommandRequest): Promise<AccountResult> {
+    return this.#moneyMovement('withdrawMoney', 'WithdrawMoney', input, request);
+  }
+
+  freezeAccount(input: AccountStatusInput, request: CommandRequest): Promise<AccountResult> {
+    return this.#statusChange('freezeAccount', 'FreezeAccount', input, request);
+  }
+
+  unfreezeAccount(input: AccountStatusInput, request: CommandRequest): Promise<AccountResult> {
+    return this.#statusChange('unfreezeAccount', 'UnfreezeAccount', input, request);
+  }
+
+  closeAccount(input: AccountStatusInput, request: CommandRequest): Promise<AccountResult> {
+    return this.#statusChange('closeAccount', 'CloseAccount', input, request);
+  }
+
+  /**
+   * Debits the source at once (TransferSent), so insufficient funds is an immediate error, then
+   * opens the transfer stream from that very event. The process manager credits the target
+   * later; if this process dies between the two appends, it opens the transfer stream itself.
+   *
+   * The transfer id derives from the source and the request, so no two sources can ever share
+   * one; and a key reused for another request is refused before anything is debited.
+   */
+  async transferMoney(input: TransferMoneyInput, request: CommandRequest): Promise<TransferResult> {
+    const fromAccountId = parseId(input.fromAccountId, 'fromAccountId');
+    const toAccountId = parseId(input.toAccountId, 'toAccountId');
+    const prepared = prepareClientCommand(
+      'transferMoney',
+      {
+        fromAccountId,
+        toAccountId,
+        amount: canonicalDecimal(input.amount),
+        description: input.description,
+      },
+      request,
+    );
+    const transferId = prepared.keyed
+      ? prepared.derivedId(`transfer-id:${fromAccountId}`)
+      : randomUUID();
+    const { amount, description } = input;
+    const sent = await this.#clientCommandOnAccount(prepared, {
+      type: 'SendTransfer',
+      accountId: fromAccountId,
+      data: { transferId, toAccountId, amount, ...(description ? { description } : {}) },
+    });
+    const debit = sent.events.find((e): e is TransferSent => e.type === 'TransferSent');
+    if (!debit) throw new Error(`transfer ${transferId}: the source recorded no TransferSent`);
+    const initiated = await this.onTransfer(initiationOf(debit.data), {
+      ...prepared.context,
+      commandId: transferStepId(transferId, 'initiate'),
+      causationId: prepared.context.commandId,
+      expectedRevision: undefined,
+      inputHash: undefined,
+    });
+    if (!initiated.state.exists) throw new Error(`transfer ${transferId} was not initiated`);
+    return {
+      transfer: initiated.state,
+      position: initiated.position,
+      correlationId: request.correlationId,
+    };
+  }
+
+  /** Who owns an account, from the write side (authoritative); undefined when it does not exist. */
+  async accountOwner(accountId: string): Promise<string | undefined> {
+    const stream = accountStreamName(parseId(accountId, 'accountId'));
+    const loaded = await this.#queue.run(stream, () =>
+      loadStream(this.client, stream, accountDecider, '', this.#accounts, { trustCache: true }),
+    );
+    // An owner never changes, so a cached fold answers as well as a fresh one.
+    return loaded.state.exists ? loaded.state.ownerId : undefined;
+  }
+
+  /** A command on one account stream, for internal writers that name their own command ids. */
   onAccount(
     command: AccountCommand,
     context: CommandContext,
-  ): Promise<CommandOutcome<AccountState>> {
+    options?: HandleOptions,
+  ): Promise<CommandOutcome<AccountState, AccountEvent>> {
     const stream = accountStreamName(command.accountId);
     return this.#queue.run(stream, () =>
-      handleCommand(this.client, stream, accountDecider, command, context, this.#accounts),
+      handleCommand(this.client, stream, accountDecider, command, context, this.#accounts, options),
     );
   }
 
+  /** A command on one transfer stream, for internal writers that name their own command ids. */
   onTransfer(
-    command: Parameters<typeof transferDecider.decide>[0],
+    command: TransferCommand,
     context: CommandContext,
-  ): Promise<CommandOutcome<TransferState>> {
+  ): Promise<CommandOutcome<TransferState, TransferEvent>> {
     const stream = transferStreamName(command.transferId);
     return this.#queue.run(stream, () =>
       handleCommand(this.client, stream, transferDecider, command, context, this.#transfers),
     );
   }
 
-  /**
-   * Debits the source at once (TransferSent), so insufficient funds is an immediate error, then
-   * opens the transfer stream. The process manager credits the target later; if this process
-   * dies between the two appends, the process manager opens the transfer stream itself.
-   */
-  async sendTransfer(input: SendTransferInput, context: CommandContext): Promise<TransferResult> {
-    const { transferId, fromAccountId, toAccountId, amount, description } = input;
-    const sent = await this.onAccount(
-      {
-        type: 'SendTransfer',
-        accountId: fromAccountId,
-        data: { transferId, toAccountId, amount, ...(description ? { description } : {}) },
-      },
-      context,
+  #moneyMovement(
+    mutation: 'depositMoney' | 'withdrawMoney',
+    type: 'DepositMoney' | 'WithdrawMoney',
+    input: MoneyMovementInput,
+    request: CommandRequest,
+  ): Promise<AccountResult> {
+    const accountId = parseId(input.accountId, 'accountId');
+    const { amount, description } = input;
+    const prepared = prepareClientCommand(
+      mutation,
+      { accountId, amount: canonicalDecimal(amount), description },
+      request,
     );
-    const source = existing(sent.state);
-    const { minor } = parseMoney(amount, source.currency, 'amount');
-    const initiated = await this.onTransfer(
-      initiationOf({
-        transferId,
-        accountId: fromAccountId,
-        toAccountId,
-        amount: minor,
-        currency: source.currency,
-        balanceAfter: 0,
-        ...(description ? { description } : {}),
-      }),
-      {
-        ...context,
-        commandId: transferStepId(transferId, 'initiate'),
-        causationId: context.commandId,
-        expectedRevision: undefined,
-      },
-    );
-    if (!initiated.state.exists) throw new Error(`transfer ${transferId} was not initiated`);
-    return { transfer: initiated.state, position: initiated.position };
+    return this.#accountCommand(prepared, {
+      type,
+      accountId,
+      data: { amount, ...(description ? { description } : {}) },
+    });
   }
-}
 
-function accountResult(outcome: CommandOutcome<AccountState>): AccountResult {
-  return {
-    account: existing(outcome.state),
-    revision: outcome.revision,
-    position: outcome.position,
-  };
-}
+  #statusChange(
+    mutation: 'freezeAccount' | 'unfreezeAccount' | 'closeAccount',
+    type: 'FreezeAccount' | 'UnfreezeAccount' | 'CloseAccount',
+    input: AccountStatusInput,
+    request: CommandRequest,
+  ): Promise<AccountResult> {
+    const accountId = parseId(input.accountId, 'accountId');
+    const prepared = prepareClientCommand(mutation, { accountId, reason: input.reason }, request);
+    return this.#accountCommand(prepared, { type, accountId, data: { reason: input.reason } });
+  }
 
-function existing(state: AccountState): ExistingAccount {
-  if (!state.exists) throw new Error('command succeeded on an account that does not exist');
-  return state;
+  async #accountCommand(prepared: ClientCommand, command: AccountCommand): Promise<AccountResult> {
+    const outcome = await this.#clientCommandOnAccount(prepared, command);
+    if (!outcome.state.exists)
+      throw new Error('command succeeded on an account that does not exist');
+    return {
+      account: outcome.state,
+      revision: outcome.revision,
+      position: outcome.position,
+      correlationId: prepared.context.correlationId,
+    };
+  }
+
+  /** Checks the key before deciding, and claims it only once there is something to append. */
+  async #clientCommandOnAccount(prepared: ClientCommand, command: AccountCommand) {
+    const { context, claim } = prepared;
+    if (claim) await this.#keys.check(context.commandId, claim);
+    return this.onAccount(command, context, {
+      ...(claim ? { beforeAppend: () => this.#keys.claim(context.commandId, claim) } : {}),
+    });
+  }
 }

@@ -11,6 +11,8 @@ import type { StreamCache } from './stream-cache.js';
 
 /** What a command already produced, found in the stream when the same command comes again. */
 export interface PriorOutcome<State> {
+  /** The events the command appended. */
+  events: readonly { type: string; data: unknown }[];
   state: State;
   revision: number;
   position: Position;
@@ -37,7 +39,7 @@ export async function loadStream<State, Event extends { type: string; data: unkn
   decider: Decider<State, unknown, Event>,
   commandId: string,
   cache?: StreamCache<State>,
-  trustCache = false,
+  { trustCache = false }: { trustCache?: boolean } = {},
 ): Promise<LoadedStream<State>> {
   const cached = cache?.get(streamName);
   if (cached && trustCache) {
@@ -57,11 +59,16 @@ export async function loadStream<State, Event extends { type: string; data: unkn
     for await (const resolved of events) {
       const event = resolved.event as JSONRecordedEvent | undefined;
       if (!event) continue;
-      state = decider.evolve(state, { type: event.type, data: event.data } as Event);
+      const folded = { type: event.type, data: event.data } as Event;
+      state = decider.evolve(state, folded);
       revision = Number(event.revision);
       const metadata = event.metadata as Partial<EventMetadata> | undefined;
       if (metadata?.commandId && event.position) {
+        // A command's events are contiguous; the prior outcome is the state after its last one.
+        const earlier = priors.get(metadata.commandId);
+        const sameCommand = earlier && earlier.revision === revision - 1;
         priors.set(metadata.commandId, {
+          events: sameCommand ? [...earlier.events, folded] : [folded],
           state,
           revision,
           position: event.position,

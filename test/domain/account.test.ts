@@ -28,6 +28,12 @@ const closed: AccountEvent = {
   data: { accountId, reason: 'customer left' },
 };
 
+const refund = {
+  type: 'RefundTransfer',
+  accountId,
+  data: { transferId, toAccountId: otherId, amount: 300, currency: 'USD', reason: 'target frozen' },
+} as const;
+
 describe('account decider', () => {
   it('opens an account, with an initial deposit when given', () => {
     spec
@@ -204,19 +210,20 @@ describe('account decider', () => {
   });
 
   it('takes a refund whatever its status, because the money was already its own', () => {
-    spec
-      .given([opened, frozen])
-      .when({
-        type: 'RefundTransfer',
+    const sent: AccountEvent = {
+      type: 'TransferSent',
+      data: {
         accountId,
-        data: {
-          transferId,
-          toAccountId: otherId,
-          amount: 300,
-          currency: 'USD',
-          reason: 'target frozen',
-        },
-      })
+        amount: 300,
+        currency: USD,
+        balanceAfter: 0,
+        transferId,
+        toAccountId: otherId,
+      },
+    };
+    spec
+      .given([opened, deposited(300, 300), sent, frozen])
+      .when(refund)
       .thenEmits([
         {
           type: 'TransferRefunded',
@@ -231,6 +238,10 @@ describe('account decider', () => {
           },
         },
       ]);
+  });
+
+  it('refunds a transfer only while it is in flight: never twice, never after delivery', () => {
+    spec.given([opened]).when(refund).thenNothingHappens();
   });
 
   it('cannot close while a transfer it sent is in flight; delivery or refund settles it', () => {

@@ -31,6 +31,21 @@ describe('transfer decider', () => {
       .thenNothingHappens();
   });
 
+  it('refuses to initiate an existing transfer with other accounts or amount', () => {
+    spec
+      .given([initiated])
+      .when({
+        type: 'InitiateTransfer',
+        transferId,
+        data: { ...initiation, fromAccountId: '9a0c1c8e-4444-4c55-9a86-3b9fd7c1a001' },
+      })
+      .thenThrows(Error);
+    spec
+      .given([initiated])
+      .when({ type: 'InitiateTransfer', transferId, data: { ...initiation, amount: 101 } })
+      .thenThrows(Error);
+  });
+
   it('settles exactly once: completing twice is a no-op', () => {
     spec.given([initiated]).when({ type: 'CompleteTransfer', transferId }).thenEmits([completed]);
     spec

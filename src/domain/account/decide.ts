@@ -28,9 +28,9 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
   if (command.type === 'OpenAccount') return openAccount(command.accountId, command.data, state);
   switch (command.type) {
     case 'DepositMoney': {
+      const description = parseText(command.data.description ?? '', 'description', DESCRIPTION);
       const account = requireOpen(state, command.accountId);
       const { minor } = parseMoney(command.data.amount, account.currency, 'amount');
-      const description = parseText(command.data.description ?? '', 'description', DESCRIPTION);
       return [
         {
           type: 'MoneyDeposited',
@@ -39,9 +39,9 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
       ];
     }
     case 'WithdrawMoney': {
+      const description = parseText(command.data.description ?? '', 'description', DESCRIPTION);
       const account = requireOpen(state, command.accountId);
       const { minor } = parseMoney(command.data.amount, account.currency, 'amount');
-      const description = parseText(command.data.description ?? '', 'description', DESCRIPTION);
       return [
         {
           type: 'MoneyWithdrawn',
@@ -50,14 +50,14 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
       ];
     }
     case 'SendTransfer': {
+      const description = parseText(command.data.description ?? '', 'description', DESCRIPTION);
+      const toAccountId = parseId(command.data.toAccountId, 'toAccountId');
       const account = requireOpen(state, command.accountId);
       const { transferId } = command.data;
-      const toAccountId = parseId(command.data.toAccountId, 'toAccountId');
       if (toAccountId === account.id) {
         throw new ValidationError('toAccountId', 'must differ from fromAccountId');
       }
       const { minor } = parseMoney(command.data.amount, account.currency, 'amount');
-      const description = parseText(command.data.description ?? '', 'description', DESCRIPTION);
       return [
         {
           type: 'TransferSent',
@@ -91,6 +91,9 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
       // account's status is now: refusing it would make the money vanish.
       if (!state.exists) throw new AccountNotFoundError(command.accountId);
       const { amount, transferId, toAccountId, reason } = command.data;
+      // Only a transfer still in flight can be refunded: one already refunded or delivered
+      // would be paid back twice, creating money.
+      if (!state.transfersInFlight.has(transferId)) return [];
       return [
         {
           type: 'TransferRefunded',
@@ -104,11 +107,12 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
       ];
     }
     case 'FreezeAccount': {
-      const account = requireOpen(state, command.accountId);
       const reason = parseText(command.data.reason, 'reason', REASON)!;
+      const account = requireOpen(state, command.accountId);
       return [{ type: 'AccountFrozen', data: { accountId: account.id, reason } }];
     }
     case 'UnfreezeAccount': {
+      const reason = parseText(command.data.reason, 'reason', REASON)!;
       const account = requireExisting(state, command.accountId);
       if (account.status !== 'FROZEN') {
         throw new ValidationError(
@@ -116,13 +120,12 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
           `account is ${account.status.toLowerCase()}, not frozen`,
         );
       }
-      const reason = parseText(command.data.reason, 'reason', REASON)!;
       return [{ type: 'AccountUnfrozen', data: { accountId: account.id, reason } }];
     }
     case 'CloseAccount': {
+      const reason = parseText(command.data.reason, 'reason', REASON)!;
       const account = requireExisting(state, command.accountId);
       if (account.status === 'CLOSED') throw new AccountNotOpenError(account.id, account.status);
-      const reason = parseText(command.data.reason, 'reason', REASON)!;
       if (account.balance !== 0) {
         throw new ValidationError(
           'accountId',

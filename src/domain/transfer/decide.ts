@@ -10,7 +10,13 @@ import type { TransferState } from './state.js';
 export function decideTransfer(command: TransferCommand, state: TransferState): TransferEvent[] {
   switch (command.type) {
     case 'InitiateTransfer':
-      return state.exists ? [] : [{ type: 'TransferInitiated', data: command.data }];
+      if (!state.exists) return [{ type: 'TransferInitiated', data: command.data }];
+      if (!sameTransfer(state, command.data)) {
+        // Transfer ids derive from their source, so this is a broken invariant, not user error:
+        // fail loudly (the process manager parks the event) rather than settle the wrong money.
+        throw new Error(`transfer ${state.id} already exists with other accounts or amount`);
+      }
+      return [];
     case 'CompleteTransfer':
       return settle(state, 'COMPLETED', () => ({
         type: 'TransferCompleted',
@@ -26,6 +32,18 @@ export function decideTransfer(command: TransferCommand, state: TransferState): 
       throw new Error(`unknown command ${JSON.stringify(unexpected)}`);
     }
   }
+}
+
+function sameTransfer(
+  state: Extract<TransferState, { exists: true }>,
+  data: Extract<TransferCommand, { type: 'InitiateTransfer' }>['data'],
+): boolean {
+  return (
+    state.fromAccountId === data.fromAccountId &&
+    state.toAccountId === data.toAccountId &&
+    state.amount === data.amount &&
+    state.currency === data.currency
+  );
 }
 
 function settle(

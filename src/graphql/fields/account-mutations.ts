@@ -1,9 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { AccountCommand } from '../../domain/account/index.js';
-import { parseId, parseText } from '../../domain/ids.js';
-import { deterministicId } from '../../write/envelope.js';
 import { builder } from '../builder.js';
-import { commandContext, idempotencyKey } from '../command-context.js';
+import { commandRequest } from '../command-context.js';
 import { AccountCommandResultType, accountCommandErrorClasses, asResult } from '../types/errors.js';
 
 const OpenAccountInput = builder.inputType('OpenAccountInput', {
@@ -16,7 +12,7 @@ const OpenAccountInput = builder.inputType('OpenAccountInput', {
   }),
 });
 
-const MoneyMovementInput = (name: string) =>
+const moneyMovementInput = (name: string) =>
   builder.inputType(name, {
     fields: (t) => ({
       accountId: t.id({ required: true }),
@@ -29,6 +25,9 @@ const MoneyMovementInput = (name: string) =>
     }),
   });
 
+const DepositMoneyInput = moneyMovementInput('DepositMoneyInput');
+const WithdrawMoneyInput = moneyMovementInput('WithdrawMoneyInput');
+
 const AccountStatusInput = builder.inputType('AccountStatusInput', {
   fields: (t) => ({
     accountId: t.id({ required: true }),
@@ -38,90 +37,78 @@ const AccountStatusInput = builder.inputType('AccountStatusInput', {
   }),
 });
 
-const REASON = { required: true, maxLength: 500 } as const;
-
 builder.mutationFields((t) => ({
   openAccount: t.field({
     type: AccountCommandResultType,
     args: { input: t.arg({ type: OpenAccountInput, required: true }) },
     resolve: (_root, { input }, context) =>
-      asResult(accountCommandErrorClasses, async () => {
-        const commandOptions = { idempotencyKey: input.idempotencyKey };
-        const key = idempotencyKey(input.idempotencyKey);
-        const accountId = input.accountId
-          ? parseId(String(input.accountId), 'accountId')
-          : key === undefined
-            ? randomUUID()
-            : deterministicId(`openAccount:account-id:${key}`);
-        const command: AccountCommand = {
-          type: 'OpenAccount',
-          accountId,
-          data: {
-            ownerId: parseId(String(input.ownerId), 'ownerId'),
+      asResult(accountCommandErrorClasses, () =>
+        context.ledger.openAccount(
+          {
+            ...(input.accountId ? { accountId: String(input.accountId) } : {}),
+            ownerId: String(input.ownerId),
             currency: input.currency,
             ...(input.initialDeposit ? { initialDeposit: input.initialDeposit } : {}),
           },
-        };
-        return context.ledger.executeOnAccount(
-          command,
-          commandContext(context, 'openAccount', commandOptions),
-        );
-      }),
+          commandRequest(context, input),
+        ),
+      ),
   }),
-  ...Object.fromEntries(
-    (
-      [
-        ['depositMoney', 'DepositMoney', MoneyMovementInput('DepositMoneyInput')],
-        ['withdrawMoney', 'WithdrawMoney', MoneyMovementInput('WithdrawMoneyInput')],
-      ] as const
-    ).map(([name, type, input]) => [
-      name,
-      t.field({
-        type: AccountCommandResultType,
-        args: { input: t.arg({ type: input, required: true }) },
-        resolve: (_root, { input }, context) =>
-          asResult(accountCommandErrorClasses, async () => {
-            const description = parseText(input.description ?? '', 'description', {
-              required: false,
-              maxLength: 500,
-            });
-            return context.ledger.executeOnAccount(
-              {
-                type,
-                accountId: parseId(String(input.accountId), 'accountId'),
-                data: { amount: input.amount, ...(description ? { description } : {}) },
-              },
-              commandContext(context, name, input),
-            );
-          }),
-      }),
-    ]),
-  ),
-  ...Object.fromEntries(
-    (
-      [
-        ['freezeAccount', 'FreezeAccount'],
-        ['unfreezeAccount', 'UnfreezeAccount'],
-        ['closeAccount', 'CloseAccount'],
-      ] as const
-    ).map(([name, type]) => [
-      name,
-      t.field({
-        type: AccountCommandResultType,
-        description:
-          name === 'closeAccount'
-            ? 'Only at zero balance; a closed account stays closed'
-            : undefined,
-        args: { input: t.arg({ type: AccountStatusInput, required: true }) },
-        resolve: (_root, { input }, context) =>
-          asResult(accountCommandErrorClasses, async () => {
-            const reason = parseText(input.reason, 'reason', REASON)!;
-            return context.ledger.executeOnAccount(
-              { type, accountId: parseId(String(input.accountId), 'accountId'), data: { reason } },
-              commandContext(context, name, { ...input, reason }),
-            );
-          }),
-      }),
-    ]),
-  ),
+  depositMoney: t.field({
+    type: AccountCommandResultType,
+    args: { input: t.arg({ type: DepositMoneyInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      asResult(accountCommandErrorClasses, () =>
+        context.ledger.depositMoney(movement(input), commandRequest(context, input)),
+      ),
+  }),
+  withdrawMoney: t.field({
+    type: AccountCommandResultType,
+    args: { input: t.arg({ type: WithdrawMoneyInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      asResult(accountCommandErrorClasses, () =>
+        context.ledger.withdrawMoney(movement(input), commandRequest(context, input)),
+      ),
+  }),
+  freezeAccount: t.field({
+    type: AccountCommandResultType,
+    args: { input: t.arg({ type: AccountStatusInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      asResult(accountCommandErrorClasses, () =>
+        context.ledger.freezeAccount(status(input), commandRequest(context, input)),
+      ),
+  }),
+  unfreezeAccount: t.field({
+    type: AccountCommandResultType,
+    args: { input: t.arg({ type: AccountStatusInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      asResult(accountCommandErrorClasses, () =>
+        context.ledger.unfreezeAccount(status(input), commandRequest(context, input)),
+      ),
+  }),
+  closeAccount: t.field({
+    type: AccountCommandResultType,
+    description: 'Only at zero balance; a closed account stays closed',
+    args: { input: t.arg({ type: AccountStatusInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      asResult(accountCommandErrorClasses, () =>
+        context.ledger.closeAccount(status(input), commandRequest(context, input)),
+      ),
+  }),
 }));
+
+function movement(input: {
+  accountId: string | number;
+  amount: string;
+  description?: string | null;
+}) {
+  return {
+    accountId: String(input.accountId),
+    amount: input.amount,
+    ...(input.description ? { description: input.description } : {}),
+  };
+}
+
+function status(input: { accountId: string | number; reason: string }) {
+  return { accountId: String(input.accountId), reason: input.reason };
+}

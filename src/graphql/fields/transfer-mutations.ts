@@ -1,8 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { parseId, parseText } from '../../domain/ids.js';
-import { deterministicId } from '../../write/envelope.js';
 import { builder } from '../builder.js';
-import { commandContext, idempotencyKey } from '../command-context.js';
+import { commandRequest } from '../command-context.js';
 import { asResult, TransferResultType, transferErrorClasses } from '../types/errors.js';
 
 const TransferMoneyInput = builder.inputType('TransferMoneyInput', {
@@ -22,25 +19,16 @@ builder.mutationField('transferMoney', (t) =>
       'Debits the source at once; the target is credited shortly after, or the source refunded if the target refuses.',
     args: { input: t.arg({ type: TransferMoneyInput, required: true }) },
     resolve: (_root, { input }, context) =>
-      asResult(transferErrorClasses, async () => {
-        const key = idempotencyKey(input.idempotencyKey);
-        const description = parseText(input.description ?? '', 'description', {
-          required: false,
-          maxLength: 500,
-        });
-        return context.ledger.sendTransfer(
+      asResult(transferErrorClasses, () =>
+        context.ledger.transferMoney(
           {
-            transferId:
-              key === undefined
-                ? randomUUID()
-                : deterministicId(`transferMoney:transfer-id:${key}`),
-            fromAccountId: parseId(String(input.fromAccountId), 'fromAccountId'),
-            toAccountId: parseId(String(input.toAccountId), 'toAccountId'),
+            fromAccountId: String(input.fromAccountId),
+            toAccountId: String(input.toAccountId),
             amount: input.amount,
-            ...(description ? { description } : {}),
+            ...(input.description ? { description: input.description } : {}),
           },
-          commandContext(context, 'transferMoney', input),
-        );
-      }),
+          commandRequest(context, input),
+        ),
+      ),
   }),
 );
