@@ -1,12 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tally } from '../../src/app.js';
-import { DEPOSIT } from '../support/operations.js';
+import { ACCOUNT, DEPOSIT, OPEN_ACCOUNT } from '../support/operations.js';
 import { graphql, startTestTally } from '../support/test-tally.js';
 import { authorizationFor, signTestToken, testApiOptions } from '../support/tokens.js';
 
 let tally: Tally;
 let production: Tally;
+let limited: Tally;
 beforeAll(async () => {
+  limited = await startTestTally({
+    api: testApiOptions({ mutationRateLimit: { max: 2, window: '1m' } }),
+  });
   tally = await startTestTally({
     api: testApiOptions({ corsOrigins: ['https://app.tally.test'] }),
   });
@@ -15,6 +20,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await tally?.close();
   await production?.close();
+  await limited?.close();
 });
 
 const URL = 'http://tally.test/graphql';
@@ -90,6 +96,38 @@ describe('cross-origin requests', () => {
   it('refuses a GET query without a header a cross-site page cannot send', async () => {
     const response = await tally.yoga.fetch(`${URL}?query=${encodeURIComponent('{ __typename }')}`);
     expect(response.status).toBe(403);
+  });
+});
+
+describe('rate limits', () => {
+  it('refuse a principal past its mutation limit with a retryable RATE_LIMITED, writing nothing', async () => {
+    const opened = await graphql(limited, OPEN_ACCOUNT, {
+      input: { ownerId: randomUUID(), currency: 'USD' },
+    });
+    const accountId = opened.data?.openAccount.account.id;
+    const deposit = () =>
+      graphql(limited, DEPOSIT, { input: { accountId, amount: '1' } }, { as: 'teller' });
+    expect((await deposit()).data?.depositMoney.__typename).toBe('AccountCommandSuccess');
+    expect((await deposit()).data?.depositMoney.__typename).toBe('AccountCommandSuccess');
+    const refused = await deposit();
+    expect(refused.status).toBe(429);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+      retryable: true,
+    });
+    const read = await graphql(limited, ACCOUNT, { id: accountId }, { as: 'teller' });
+    expect(read.data?.account.revision ?? 0).toBeLessThanOrEqual(2);
+    let events = 0;
+    for await (const _ of limited.eventStore.readStream(`account-${accountId}`)) events++;
+    expect(events).toBe(3);
+    // Another principal has its own allowance.
+    const other = await graphql(
+      limited,
+      DEPOSIT,
+      { input: { accountId, amount: '1' } },
+      { as: { role: 'teller', sub: 'teller-2' } },
+    );
+    expect(other.data?.depositMoney.__typename).toBe('AccountCommandSuccess');
   });
 });
 

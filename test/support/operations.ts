@@ -8,6 +8,7 @@ const ACCOUNT_RESULT = `
   ... on AccountNotOpenError { accountId status }
   ... on InsufficientFundsError { accountId available { amount currency } requested { amount currency } }
   ... on ConcurrencyConflictError { expectedRevision actualRevision }
+  ... on ForbiddenError { requiredRole }
 `;
 
 export const OPEN_ACCOUNT = `mutation ($input: OpenAccountInput!) { openAccount(input: $input) { ${ACCOUNT_RESULT} } }`;
@@ -26,6 +27,7 @@ export const TRANSFER = `mutation ($input: TransferMoneyInput!) {
     ... on AccountNotFoundError { accountId }
     ... on AccountNotOpenError { accountId status }
     ... on InsufficientFundsError { available { amount } requested { amount } }
+    ... on ForbiddenError { requiredRole }
   }
 }`;
 
