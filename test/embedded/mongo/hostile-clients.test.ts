@@ -110,4 +110,32 @@ describe('embedded mongo: clients that trickle, flood or hoard cannot stall the 
     });
     expect(reply).toMatchObject({ ok: 1, n: 1 });
   });
+
+  it('matches a catastrophic-backtracking $regex in linear time, in every form a query takes', async () => {
+    const mongo = await server();
+    const client = new MongoClient(mongo.url);
+    try {
+      const c = client.db('regex').collection<{ _id: number; s: string }>(freshName());
+      await c.insertMany([
+        { _id: 1, s: `${'a'.repeat(30)}b` },
+        { _id: 2, s: 'aaaa' },
+        { _id: 3, s: 'PING' },
+      ]);
+      const evil = '^(a+)+$';
+      const ids = async (filter: object) =>
+        (await c.find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id);
+      expect(await ids({ s: new RegExp(evil) })).toEqual([2]);
+      expect(await ids({ s: { $regex: evil } })).toEqual([2]);
+      expect(await ids({ s: { $regex: evil, $options: 'i' } })).toEqual([2]);
+      expect(await ids({ s: { $in: [new RegExp(evil), 'PING'] } })).toEqual([2, 3]);
+      expect(await ids({ s: { $not: new RegExp(evil) } })).toEqual([1, 3]);
+      expect(await ids({ s: /^ping$/i })).toEqual([3]);
+      const matched = await c.aggregate([{ $match: { s: { $regex: evil } } }]).toArray();
+      expect(matched.map((d) => d._id)).toEqual([2]);
+      // Backreferences cannot be matched in bounded time: refused as an invalid regex.
+      await expect(c.find({ s: /(a)\1/ }).toArray()).rejects.toMatchObject({ code: 51091 });
+    } finally {
+      await client.close();
+    }
+  });
 });

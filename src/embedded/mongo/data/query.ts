@@ -11,6 +11,7 @@ import { arithmetic, asDouble } from './arithmetic.js';
 import { bsonTypeOf, type Document, isNumeric, toNumber } from './bson-values.js';
 import { compareValues, typeRank } from './compare.js';
 import { fromMingo, MongoCommandError } from './errors.js';
+import { linearRegex, regexMatches } from './linear-regex.js';
 import { candidateValues, isPlainObject } from './paths.js';
 import { sortDocuments } from './sort.js';
 
@@ -23,7 +24,7 @@ import { sortDocuments } from './sort.js';
 type Predicate = (doc: unknown) => boolean;
 
 function equalsOne(candidate: unknown, expected: unknown): boolean {
-  if (expected instanceof RegExp) return typeof candidate === 'string' && expected.test(candidate);
+  if (expected instanceof RegExp) return regexMatches(expected, '', candidate);
   if (expected === null) return candidate === null || candidate === undefined;
   if (candidate === undefined) return false;
   return typeRank(candidate) === typeRank(expected) && compareValues(candidate, expected) === 0;
@@ -146,6 +147,14 @@ const ops = {
     return (d: unknown) => !m(d);
   },
   $type: (p: string, v: unknown) => typeOp(p, v),
+  // mingo has already folded `$options` into a RegExp; a bare `{$regex: 'str'}` stays a string.
+  $regex: (p: string, v: unknown) => {
+    if (!(v instanceof RegExp) && typeof v !== 'string') {
+      throw new MongoCommandError(2, '$regex has to be a string', 'BadValue');
+    }
+    linearRegex(v instanceof RegExp ? v.source : v, v instanceof RegExp ? v.flags : '');
+    return (doc: unknown) => candidateValues(doc, p).some((c) => regexMatches(v, '', c));
+  },
 };
 
 /** $sort in pipelines (aggregate, pipeline updates) by BSON order, like find's sort. */
