@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { jsonEvent } from '@eventstore/db-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Tally } from '../../src/app.js';
@@ -10,6 +8,7 @@ import {
 } from '../../src/embedded/eventstore/index.js';
 import { formatDifference } from '../../src/integrity/differences.js';
 import { verifyLedger } from '../../src/integrity/verify.js';
+import { runTallyCli } from '../cli/tally-cli.js';
 import { deposit, openAccount } from '../support/ledger-client.js';
 import { FREEZE, TRANSFER, UNFREEZE, WITHDRAW } from '../support/operations.js';
 import { endOfAll, lastTransferSent, waitForSettlement } from '../support/settlement.js';
@@ -32,28 +31,12 @@ const verify = () =>
   verifyLedger({ eventStore: tally.eventStore, models: tally.models, waitMs: 20_000 });
 
 /** `npm run tally -- verify` as its own process, against this file's stores. */
-async function verifyCli(extraArgs: string[] = []) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'verify', '--wait', '20', ...extraArgs],
-    {
-      cwd: new URL('../..', import.meta.url).pathname,
-      env: {
-        ...process.env,
-        EVENTSTORE_URL: store.url,
-        MONGODB_URL: inject('mongoUrl'),
-        MONGODB_DB: tally.models.accounts.dbName,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const [code] = await once(child, 'exit');
-  return { code: code as number, lines: stdout.trim().split('\n'), stderr };
-}
+const verifyCli = () =>
+  runTallyCli(['verify', '--wait', '20'], {
+    EVENTSTORE_URL: store.url,
+    MONGODB_URL: inject('mongoUrl'),
+    MONGODB_DB: tally.models.accounts.dbName,
+  });
 
 let a: string;
 let b: string;
