@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   let eventStoreUrl = config.EVENTSTORE_URL;
   let mongoUrl = config.MONGODB_URL;
   if (!eventStoreUrl || !mongoUrl) {
-    await mkdir(config.DATA_DIR, { recursive: true });
+    await mkdir(config.DATA_DIR, { recursive: true, mode: 0o700 });
   }
   if (!eventStoreUrl) {
     const dataDir = resolve(join(config.DATA_DIR, 'eventstore'));
