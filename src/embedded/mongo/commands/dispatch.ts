@@ -24,6 +24,7 @@ import {
   renameCollection,
 } from './ddl.js';
 import { buildInfo, hello, ok } from './handshake.js';
+import { bindLetVariables } from './let-variables.js';
 import { aggregate, count, distinct, explain, find, getMore, killCursors } from './read.js';
 import { RetryableWrites } from './retryable-writes.js';
 import { refuseUnsupported } from './unsupported.js';
@@ -134,7 +135,10 @@ export class Dispatcher {
         }
       }
       const before = durability?.position;
-      const reply = await handler(this.state, request);
+      const reply = await handler(this.state, {
+        ...request,
+        body: bindLetVariables(name, request.body),
+      });
       if (retryKey !== undefined) this.retries.remember(retryKey, reply);
       if (durability && durability.position !== before && waitsForJournal(request.body)) {
         await this.durable(durability);
