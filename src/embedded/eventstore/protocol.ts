@@ -49,6 +49,8 @@ export const GoogleEmpty = (
 
 export type ReadReq = StreamsPb.ReadReq;
 export type ReadResp = StreamsPb.ReadResp;
+/** The options of a Read: a stream or $all, a read or a subscription. */
+export type ReadOptions = NonNullable<ReturnType<StreamsPb.ReadReq['getOptions']>>;
 export type AppendReq = StreamsPb.AppendReq;
 export type AppendResp = StreamsPb.AppendResp;
 export type BatchAppendReq = StreamsPb.BatchAppendReq;

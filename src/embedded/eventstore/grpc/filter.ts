@@ -1,5 +1,5 @@
 import type { LogEvent } from '../log/record.js';
-import type { ReadReq } from '../protocol.js';
+import type { ReadOptions } from '../protocol.js';
 import { invalidArgument, type RpcError } from './errors.js';
 
 /** EventStoreDB's default search window (ReadBatchSize); the checkpoint interval is a multiple. */
@@ -10,8 +10,6 @@ export interface EventFilter {
   /** Events considered (matched or not) between two checkpoint messages. */
   checkpointInterval: number;
 }
-
-type ReadOptions = NonNullable<ReturnType<ReadReq['getOptions']>>;
 
 /** The server-side filter of a $all read or subscription; undefined when there is none. */
 export function parseFilter(options: ReadOptions): EventFilter | undefined | RpcError {

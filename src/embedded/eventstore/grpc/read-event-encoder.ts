@@ -1,5 +1,5 @@
 import type { LogEvent } from '../log/record.js';
-import { formatUuid } from './convert.js';
+import { formatUuid } from './uuid.js';
 
 /**
  * Hand-written protobuf encoding of `ReadResp { event: ReadEvent { event, link, commit_position } }`,

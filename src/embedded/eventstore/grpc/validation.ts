@@ -1,12 +1,12 @@
 import type { UUIDMessage } from '../protocol.js';
 import type { ProposedEvent } from '../store/types.js';
-import { uuidBytes } from './convert.js';
 import {
   invalidArgument,
   maximumAppendSizeExceeded,
   missingMetadataProperty,
   type RpcError,
 } from './errors.js';
+import { uuidBytes } from './uuid.js';
 
 /** EventStoreDB's default MaxAppendSize: data + metadata + 2 × type length over one append. */
 export const MAX_APPEND_SIZE = 1024 * 1024;
