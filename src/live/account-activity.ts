@@ -5,7 +5,9 @@ import { subscriptionSource } from './ordered-push.js';
 
 /**
  * Each transaction of one account, in revision order: first those above `afterRevision` from
- * the read model, then live ones from the change feed, each exactly once.
+ * the read model, then live ones from the change feed, each exactly once. The catch-up read goes
+ * at the client's pace; a client that falls too far behind live updates is ended with an error
+ * naming the revision to resume after.
  */
 export function accountActivity(
   feed: ChangeFeed<TransactionDocument>,
@@ -13,19 +15,21 @@ export function accountActivity(
   accountId: string,
   afterRevision: number | undefined,
 ): AsyncIterableIterator<TransactionDocument> {
-  return subscriptionSource<TransactionDocument>(async (push, onStop) => {
+  return subscriptionSource<TransactionDocument>(async (subscriber) => {
     let sentRevision = afterRevision ?? -1;
     let buffered: TransactionDocument[] | undefined = [];
-    const send = async (transaction: TransactionDocument) => {
+    const send = (transaction: TransactionDocument) => {
       if (transaction.revision <= sentRevision) return;
       sentRevision = transaction.revision;
-      await push(transaction);
+      subscriber.push(transaction);
     };
-    onStop(
+    subscriber.onStop(
       feed.subscribe(accountId, (change) => {
         if (change.operationType !== 'insert') return;
-        if (buffered) buffered.push(change.fullDocument);
-        else void send(change.fullDocument);
+        if (!buffered) return send(change.fullDocument);
+        buffered.push(change.fullDocument);
+        // Live updates piling up behind the catch-up: as slow as a full queue.
+        if (buffered.length > feed.maxPendingPerSubscriber) subscriber.overflow();
       }),
     );
     await feed.ready();
@@ -33,10 +37,18 @@ export function accountActivity(
       const missed = transactions
         .find({ accountId, revision: { $gt: afterRevision } })
         .sort({ revision: 1 });
-      for await (const transaction of missed) await send(transaction);
+      try {
+        for await (const transaction of missed) {
+          await subscriber.room();
+          if (subscriber.stopped) break;
+          send(transaction);
+        }
+      } finally {
+        await missed.close();
+      }
     }
     const pending = buffered;
     buffered = undefined;
-    for (const transaction of pending) await send(transaction);
-  });
+    for (const transaction of pending) send(transaction);
+  }, feed.subscriberLimits(accountId));
 }

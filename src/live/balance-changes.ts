@@ -7,7 +7,8 @@ import { subscriptionSource } from './ordered-push.js';
  * Each new state of one account document, in revision order. Sends the current document first
  * (when it is above `afterRevision`), then every later state with no gap and no duplicate:
  * the feed is listened to before the current document is read, and anything at or below the
- * revision already sent is dropped.
+ * revision already sent is dropped. A client that falls too far behind is ended with an error
+ * naming the revision to resume after.
  */
 export function balanceChanges(
   feed: ChangeFeed<AccountDocument>,
@@ -15,7 +16,7 @@ export function balanceChanges(
   accountId: string,
   afterRevision: number | undefined,
 ): AsyncIterableIterator<AccountDocument> {
-  return subscriptionSource<AccountDocument>(async (push, onStop) => {
+  return subscriptionSource<AccountDocument>(async (subscriber) => {
     let sentRevision = afterRevision ?? -1;
     let latest: AccountDocument | undefined;
     let buffered: Change<AccountDocument>[] | undefined = [];
@@ -25,11 +26,16 @@ export function balanceChanges(
       latest = next;
       if (next.revision > sentRevision) {
         sentRevision = next.revision;
-        void push(next);
+        subscriber.push(next);
       }
     };
-    onStop(
-      feed.subscribe(accountId, (change) => (buffered ? buffered.push(change) : apply(change))),
+    subscriber.onStop(
+      feed.subscribe(accountId, (change) => {
+        if (!buffered) return apply(change);
+        buffered.push(change);
+        // Piling up while the current document is read: as slow as a full queue.
+        if (buffered.length > feed.maxPendingPerSubscriber) subscriber.overflow();
+      }),
     );
     await feed.ready();
     const current = await accounts.findOne({ _id: accountId });
@@ -37,13 +43,13 @@ export function balanceChanges(
       latest = current;
       if (current.revision > sentRevision) {
         sentRevision = current.revision;
-        void push(current);
+        subscriber.push(current);
       }
     }
     const pending = buffered;
     buffered = undefined;
     for (const change of pending) apply(change);
-  });
+  }, feed.subscriberLimits(accountId));
 }
 
 /**

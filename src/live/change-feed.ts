@@ -1,6 +1,14 @@
 import { EventEmitter } from 'node:events';
-import type { ChangeStream, ChangeStreamDocument, Collection, Document } from 'mongodb';
+import type {
+  ChangeStream,
+  ChangeStreamDocument,
+  Collection,
+  Document,
+  ResumeToken,
+} from 'mongodb';
 import type { Logger } from '../logger.js';
+import { liveCounters } from './live-counters.js';
+import { MAX_PENDING_MESSAGES, type SubscriberLimits } from './ordered-push.js';
 
 export type Change<Doc extends Document> = ChangeStreamDocument<Doc>;
 type Listener<Doc extends Document> = (change: Change<Doc>) => void;
@@ -8,13 +16,22 @@ type Listener<Doc extends Document> = (change: Change<Doc>) => void;
 /**
  * One MongoDB change stream per collection per process, fanned out to subscribers by key
  * (an account id). A thousand idle subscribers cost one open cursor, not a thousand.
- * The driver resumes the stream with its resume token after a transient failure.
+ *
+ * One subscriber must only ever hurt itself: a listener never blocks the dispatch (each has its
+ * own bounded queue, see subscriptionSource), and one that throws is removed and logged, never
+ * allowed to end the shared stream. The driver resumes the stream after a transient failure;
+ * if it ends anyway while subscribers listen, it is logged and reopened from the last change
+ * dispatched, so nobody misses anything.
  */
 export class ChangeFeed<Doc extends Document> extends EventEmitter<{ listeners: [count: number] }> {
+  /** How many updates may wait for one subscriber before it is dropped as too slow. */
+  maxPendingPerSubscriber = MAX_PENDING_MESSAGES;
   #stream: ChangeStream<Doc> | undefined;
   #ready: Promise<void> | undefined;
   #listeners = new Map<string, Set<Listener<Doc>>>();
   #streamsOpened = 0;
+  /** The last change dispatched: a reopened stream starts right after it. */
+  #resumeToken: ResumeToken | undefined;
 
   constructor(
     private readonly collection: Collection<Doc>,
@@ -30,10 +47,20 @@ export class ChangeFeed<Doc extends Document> extends EventEmitter<{ listeners: 
     this.#listeners.set(key, listeners);
     listeners.add(listener);
     this.emit('listeners', this.stats().listeners);
-    return () => {
-      listeners.delete(listener);
-      if (listeners.size === 0) this.#listeners.delete(key);
-      this.emit('listeners', this.stats().listeners);
+    return () => this.unsubscribe(key, listener);
+  }
+
+  /** The queue bound of a subscriber to `key`, and what to do when it is dropped: log and count. */
+  subscriberLimits(key: string): SubscriberLimits {
+    return {
+      maxPending: this.maxPendingPerSubscriber,
+      onDropped: ({ maxPending, afterRevision }) => {
+        liveCounters.slowSubscribersDropped++;
+        this.logger.warn(
+          { collection: this.collection.collectionName, key, maxPending, afterRevision },
+          'subscriber too slow: dropped with an error telling it to resume after its last revision',
+        );
+      },
     };
   }
 
@@ -63,14 +90,22 @@ export class ChangeFeed<Doc extends Document> extends EventEmitter<{ listeners: 
     await stream?.close();
   }
 
+  private unsubscribe(key: string, listener: Listener<Doc>): void {
+    const listeners = this.#listeners.get(key);
+    if (!listeners?.delete(listener)) return;
+    if (listeners.size === 0) this.#listeners.delete(key);
+    this.emit('listeners', this.stats().listeners);
+  }
+
   /**
-   * Opens the change stream. tryNext() runs the aggregate that opens it on the server, so once
-   * it returns, every later write is in the stream; then a background loop drains it.
+   * Opens the change stream, after `resumeAfter` when reopening. tryNext() runs the aggregate
+   * that opens it on the server, so once it returns, every later write is in the stream; then
+   * a background loop drains it.
    */
-  private async open(): Promise<void> {
+  private async open(resumeAfter?: ResumeToken): Promise<void> {
     const stream = this.collection.watch<Doc>(
       [{ $match: { operationType: { $in: ['insert', 'update', 'replace'] } } }],
-      {},
+      resumeAfter ? { resumeAfter } : {},
     );
     this.#stream = stream;
     this.#streamsOpened++;
@@ -80,27 +115,57 @@ export class ChangeFeed<Doc extends Document> extends EventEmitter<{ listeners: 
   }
 
   private async drain(stream: ChangeStream<Doc>): Promise<void> {
+    let failure: unknown;
     try {
       for await (const change of stream) this.dispatch(change);
     } catch (error) {
-      if (stream.closed) return;
-      // A non-resumable error ends the stream (the driver resumes the others itself); the
-      // next subscriber opens a new one.
+      failure = error;
+    }
+    // Closed by close(), or already replaced: nothing to do.
+    if (this.#stream !== stream) return;
+    this.#stream = undefined;
+    this.#ready = undefined;
+    const { listeners } = this.stats();
+    if (listeners === 0) {
+      if (failure) this.logger.warn({ err: failure, ...this.where() }, 'change stream failed');
+      return;
+    }
+    // A non-resumable error, or an end the driver did not resume: every subscriber would wait
+    // for nothing. Reopen after the last change dispatched.
+    liveCounters.changeStreamsReopened++;
+    this.logger.error(
+      { err: failure, listeners, ...this.where() },
+      'change stream ended while subscribers listen; reopening it after the last change',
+    );
+    try {
+      this.#ready = this.open(this.#resumeToken);
+      await this.#ready;
+    } catch (error) {
+      this.#ready = undefined;
       this.logger.error(
-        { err: error, collection: this.collection.collectionName },
-        'change stream failed',
+        { err: error, ...this.where() },
+        'change stream could not be reopened; the next subscriber opens a new one',
       );
-    } finally {
-      if (this.#stream === stream) {
-        this.#stream = undefined;
-        this.#ready = undefined;
+    }
+  }
+
+  /** Never throws: one listener's failure is its own, and the shared stream goes on. */
+  private dispatch(change: Change<Doc>): void {
+    this.#resumeToken = change._id;
+    const key = this.keyOf(change);
+    if (key === undefined) return;
+    for (const listener of [...(this.#listeners.get(key) ?? [])]) {
+      try {
+        listener(change);
+      } catch (error) {
+        liveCounters.listenersFailed++;
+        this.unsubscribe(key, listener);
+        this.logger.error({ err: error, key, ...this.where() }, 'subscriber failed; removed');
       }
     }
   }
 
-  private dispatch(change: Change<Doc>): void {
-    const key = this.keyOf(change);
-    if (key === undefined) return;
-    for (const listener of this.#listeners.get(key) ?? []) listener(change);
+  private where(): { collection: string } {
+    return { collection: this.collection.collectionName };
   }
 }
