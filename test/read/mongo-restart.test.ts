@@ -1,0 +1,78 @@
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Tally } from '../../src/app.js';
+import type { AccountDocument } from '../../src/read/documents.js';
+import { killHard, startMongoProcess } from '../embedded/mongo/child-process.js';
+import { deposit, openAccount } from '../support/ledger-client.js';
+import { startTestTally } from '../support/test-tally.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tally-mongo-restart-'));
+const children: ChildProcess[] = [];
+let tally: Tally | undefined;
+afterAll(async () => {
+  await tally?.close();
+  for (const child of children) await killHard(child);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** What the read model must say about an account: the fold of its stream in the event store. */
+async function foldOf(accountId: string) {
+  let fold: Pick<AccountDocument, 'balance' | 'revision'> & { movements: number } = {
+    balance: 0,
+    revision: -1,
+    movements: 0,
+  };
+  for await (const resolved of tally!.eventStore.readStream(`account-${accountId}`)) {
+    const event = resolved.event!;
+    const data = event.data as { balanceAfter?: number };
+    fold = {
+      balance: data.balanceAfter ?? fold.balance,
+      revision: Number(event.revision),
+      movements: fold.movements + (data.balanceAfter === undefined ? 0 : 1),
+    };
+  }
+  return fold;
+}
+
+describe('the read models after their MongoDB server restarts', () => {
+  it('rewind to the checkpoint MongoDB holds and converge to the event store fold of every account', async () => {
+    const first = await startMongoProcess(dir);
+    children.push(first.child);
+    const port = new URL(first.url.replace(/^mongodb:/, 'http:')).port;
+    tally = await startTestTally({ mongoUrl: first.url, runProcessManager: false });
+
+    const accounts = [];
+    for (let i = 0; i < 4; i++)
+      accounts.push((await openAccount(tally, { initialDeposit: '1.00' })).accountId);
+    let last = 0n;
+    for (let i = 0; i < 20; i++) {
+      const result = await deposit(tally, accounts[i % accounts.length]!, `${i + 1}.00`);
+      last = BigInt(result.position);
+    }
+    expect(await tally.projector.progress.waitFor(last, 10_000)).toBe(true);
+
+    // The server dies the moment the last deposits were acknowledged, then comes back on the
+    // same port and data directory, holding whatever it had made durable.
+    const rewound = once(tally.projector, 'rewound');
+    await killHard(first.child);
+    const second = await startMongoProcess(dir, ['--port', port]);
+    children.push(second.child);
+    const [{ to }] = (await rewound) as [{ to: bigint }];
+    expect(to).toBeLessThanOrEqual(last);
+
+    // Re-applied from the proven checkpoint: every account equals its stream's fold.
+    expect(await tally.projector.progress.waitFor(last, 30_000)).toBe(true);
+    for (const accountId of accounts) {
+      const fold = await foldOf(accountId);
+      expect(await tally.models.accounts.findOne({ _id: accountId })).toMatchObject({
+        balance: fold.balance,
+        revision: fold.revision,
+      });
+      expect(await tally.models.transactions.countDocuments({ accountId })).toBe(fold.movements);
+    }
+  });
+});
