@@ -235,7 +235,8 @@ export class CheckpointedSubscription
       await this.#parking.applyBatch(batch, (events) =>
         this.spec.handleBatch(events, this.#parking),
       );
-      await this.commit(batch[batch.length - 1]!.position, generation);
+      const last = batch[batch.length - 1]!;
+      await this.commit(last.position, generation, completesItsAppend(last));
       batch = [];
       if (pendingCheckpoint && subscription.readableLength === 0) {
         if (pendingCheckpoint.commit > this.progress.reached) {
@@ -247,7 +248,12 @@ export class CheckpointedSubscription
     }
   }
 
-  private async commit(position: Position, generation: number): Promise<void> {
+  /**
+   * `complete` is false when events of the same append (which share one commit position) are
+   * still to come: progress then stops just short of that commit, so `consistentWith` on it
+   * waits for the whole append, not only its first event.
+   */
+  private async commit(position: Position, generation: number, complete = true): Promise<void> {
     // A run that a suspected restart ended must not move anything: what it applied may be lost.
     if (generation !== this.#generation) return;
     if (position.commit <= this.progress.reached) return;
@@ -255,7 +261,9 @@ export class CheckpointedSubscription
     const elapsed = performance.now() - this.#savedAt;
     if (elapsed >= interval) await this.save(position);
     else this.deferSave(position, interval - elapsed);
-    if (generation === this.#generation) this.progress.advance(position.commit);
+    if (generation === this.#generation) {
+      this.progress.advance(complete ? position.commit : position.commit - 1n);
+    }
   }
 
   /**
@@ -316,4 +324,14 @@ export class CheckpointedSubscription
       );
     }
   }
+}
+
+/**
+ * Whether an event is the last of the append that wrote it. Tally stamps each event with its
+ * index among the command's events; events without the stamp were appended one at a time.
+ */
+function completesItsAppend(event: RecordedEvent): boolean {
+  const { eventIndex, eventCount } = event.metadata as { eventIndex?: number; eventCount?: number };
+  if (typeof eventIndex !== 'number' || typeof eventCount !== 'number') return true;
+  return eventIndex === eventCount - 1;
 }

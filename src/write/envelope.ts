@@ -12,6 +12,9 @@ export interface EventMetadata {
   /** Hash of the request's canonical input, to tell a retry from a reuse of the same key. */
   inputHash: string;
   reason?: string;
+  /** This event's index among the events its command appended together, and their number. */
+  eventIndex?: number;
+  eventCount?: number;
 }
 
 export const SCHEMA_VERSION = 1;

@@ -154,7 +154,9 @@ async function append<State, Event extends AnyEvent>(
           id: eventIdFor(context.commandId, index),
           type: event.type,
           data: event.data as Record<string, unknown>,
-          metadata: metadata as unknown as Record<string, unknown>,
+          // Events of one append share a commit position; the index lets readers tell when
+          // they have seen the whole append (read-your-writes waits for all of it).
+          metadata: { ...metadata, eventIndex: index, eventCount: events.length },
         }),
       ),
       { expectedRevision: loaded.revision < 0 ? NO_STREAM : BigInt(loaded.revision) },
