@@ -51,7 +51,12 @@ async function floodAndCheck(count: number, deadline?: number) {
   const ids = Array.from({ length: count }, () => randomUUID());
   const outcomes = await Promise.allSettled(
     ids.map((id, i) =>
-      client.appendToStream(stream, event('Flood', { i }, id), deadline ? { deadline } : {}),
+      client.appendToStream(
+        stream,
+        // About 1 KB each, as in the client's own flood test.
+        event('AnyEventType', { i, value: 'A'.repeat(904) }, id),
+        deadline ? { deadline } : {},
+      ),
     ),
   );
   const stored = new Map<string, ResolvedEvent>();
