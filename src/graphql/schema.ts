@@ -3,5 +3,6 @@ import './shared/errors.js';
 import './account/index.js';
 import './transfer/index.js';
 import './integrity/index.js';
+import './operations/parked-events.js';
 
 export const schema = builder.toSchema({ sortSchema: false });

@@ -3,6 +3,7 @@ import { streamNameFilter } from '@eventstore/db-client';
 import { type Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Tally } from '../../src/app.js';
+import { createTallyYoga } from '../../src/graphql/yoga.js';
 import {
   createTransferProcessManager,
   settleTransfer,
@@ -18,6 +19,7 @@ import { deposit, openAccount } from '../support/ledger-client.js';
 import { TRANSFER } from '../support/operations.js';
 import { endOfAll } from '../support/settlement.js';
 import { graphql, startTestTally } from '../support/test-tally.js';
+import { testApiOptions } from '../support/tokens.js';
 import { capturingLogger, ERROR_LEVEL, FAST_RETRY } from './parking-support.js';
 
 let tally: Tally;
@@ -31,6 +33,12 @@ afterAll(async () => {
   await tally?.close();
   await mongo?.close();
 });
+
+/** The API over another read-model database: the one the subscription under test feeds. */
+function projectorTally(db: Db): Tally {
+  const services = { ...tally.services, models: readModels(db) };
+  return { ...tally, yoga: createTallyYoga(services, testApiOptions()) };
+}
 
 /** A read-model database of this test's own, fed by the subscription under test. */
 function freshDb(): Db {
@@ -96,6 +104,25 @@ describe('a projection that cannot apply one event', () => {
         expect.objectContaining({ consumer: 'read-models', streamId: stream, revision: 2 }),
       ]);
       expect(errors[0]?.msg).toMatch(/parked/);
+
+      // Operators see it through the API: admins and auditors may, customers may not.
+      const PARKED = `{ parkedEvents(first: 10) { edges { node {
+        id consumer streamId revision position eventType error attempts parkedAt } } } }`;
+      const listed = await graphql(projectorTally(db), PARKED, {}, { as: 'auditor' });
+      expect(listed.data?.parkedEvents.edges).toEqual([
+        {
+          node: expect.objectContaining({
+            id: page.events[0]!.id,
+            consumer: 'read-models',
+            streamId: stream,
+            revision: 2,
+            eventType: 'MoneyDeposited',
+            attempts: FAST_RETRY.attempts,
+          }),
+        },
+      ]);
+      const refused = await graphql(projectorTally(db), PARKED, {}, { as: 'customer' });
+      expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
       broken = false;
       const id = page.events[0]!.id;

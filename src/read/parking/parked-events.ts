@@ -80,17 +80,30 @@ export class ParkedEventStore {
 
   /** In $all order; `after` is the cursor of the last event of the previous page. */
   async list(first: number, after?: string): Promise<ParkedEventPage> {
-    let filter = {};
-    if (after !== undefined) {
-      const [commit, id] = cursorParts(after);
-      filter = { $or: [{ position: { $gt: commit } }, { position: commit, _id: { $gt: id } }] };
-    }
+    const events = await this.find({ limit: first + 1, ...(after ? { after } : {}) });
+    return { events: events.slice(0, first), hasNextPage: events.length > first };
+  }
+
+  /**
+   * Up to `limit` events between the cursors, in $all order, or from the end backwards when
+   * `inverted` (a page of `last` events, as Relay connections ask for).
+   */
+  async find(page: {
+    limit: number;
+    after?: string;
+    before?: string;
+    inverted?: boolean;
+  }): Promise<ParkedEvent[]> {
+    const bounds: object[] = [];
+    if (page.after) bounds.push(beyond(page.after, '$gt'));
+    if (page.before) bounds.push(beyond(page.before, '$lt'));
+    const order = page.inverted ? -1 : 1;
     const docs = await this.collection
-      .find(filter)
-      .sort({ position: 1, _id: 1 })
-      .limit(first + 1)
+      .find(bounds.length > 0 ? { $and: bounds } : {})
+      .sort({ position: order, _id: order })
+      .limit(page.limit)
       .toArray();
-    return { events: docs.slice(0, first).map(toParkedEvent), hasNextPage: docs.length > first };
+    return docs.map(toParkedEvent);
   }
 
   async count(): Promise<number> {
@@ -116,6 +129,13 @@ export class ParkedEventStore {
  */
 export function parkedEventCursor(event: ParkedEvent): string {
   return Buffer.from(`${event.position.commit}|${event.id}`).toString('base64url');
+}
+
+function beyond(cursor: string, direction: '$gt' | '$lt'): object {
+  const [commit, id] = cursorParts(cursor);
+  return {
+    $or: [{ position: { [direction]: commit } }, { position: commit, _id: { [direction]: id } }],
+  };
 }
 
 function cursorParts(cursor: string): [Long, string] {
