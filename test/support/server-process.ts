@@ -57,6 +57,12 @@ export async function startServerProcess(env: Record<string, string>) {
   return {
     output,
     devTokens,
+    /** SIGKILL, as a crash or the OOM killer would: no shutdown code runs. */
+    async kill(): Promise<void> {
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    },
     async stop(): Promise<number | null> {
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
