@@ -14,7 +14,13 @@ const EFFECTS: Partial<Record<AccountEventType, Partial<Record<TotalField, 1n | 
   TransferSent: { inFlight: 1n },
   TransferReceived: { inFlight: -1n },
   TransferRefunded: { inFlight: -1n },
+  FeeCharged: { fees: 1n },
+  InterestPaid: { interest: 1n },
+  HoldCaptured: { captured: 1n },
 };
+
+/** A reversal moves money back into the account (IN) or out of it (OUT), as its data says. */
+const REVERSAL_EFFECTS = { IN: { reversedIn: 1n }, OUT: { reversedOut: 1n } } as const;
 
 export interface TotalsChange {
   currency: CurrencyCode;
@@ -23,7 +29,10 @@ export interface TotalsChange {
 
 /** The change an event makes to its currency's totals, or undefined if it moves no money. */
 export function totalsChange(event: { type: string; data: unknown }): TotalsChange | undefined {
-  const effect = EFFECTS[event.type as AccountEventType];
+  const effect =
+    event.type === 'TransactionReversed'
+      ? REVERSAL_EFFECTS[(event.data as { direction: 'IN' | 'OUT' }).direction]
+      : EFFECTS[event.type as AccountEventType];
   if (!effect) return undefined;
   const { amount, currency } = event.data as { amount: number; currency: CurrencyCode };
   const change: Partial<LedgerTotals> = {};

@@ -2,26 +2,25 @@ import {
   AccountNotFoundError,
   AccountNotOpenError,
   CurrencyMismatchError,
-  InsufficientFundsError,
   ValidationError,
 } from '../errors.js';
 import { parseId, parseText } from '../ids.js';
-import {
-  type CurrencyCode,
-  formatMinor,
-  MAX_MINOR_UNITS,
-  money,
-  parseCurrency,
-  parseMoney,
-} from '../money.js';
+import { formatMinor, parseCurrency, parseMoney } from '../money.js';
 import type { AccountCommand } from './commands.js';
+import { chargeFee, payInterest, setInterestRate } from './decide-fees.js';
+import { captureHold, expireHold, placeHold, releaseHold } from './decide-holds.js';
+import { reverseTransaction } from './decide-reversal.js';
 import type { AccountEvent } from './events.js';
+import {
+  credit,
+  DESCRIPTION,
+  debit,
+  movement,
+  REASON,
+  requireExisting,
+  requireOpen,
+} from './rules.js';
 import type { AccountState } from './state.js';
-
-type OpenAccountState = Extract<AccountState, { exists: true }>;
-
-const REASON = { required: true, maxLength: 500 } as const;
-const DESCRIPTION = { required: false, maxLength: 500 } as const;
 
 /** Decides which events a command produces against the folded state. Pure: no I/O, no clock. */
 export function decideAccount(command: AccountCommand, state: AccountState): AccountEvent[] {
@@ -139,6 +138,13 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
           `an account cannot be closed while ${account.transfersInFlight.size} of its transfers are in flight; try again once they settle`,
         );
       }
+      // Held money is promised to a capture; the account must stay to pay it.
+      if (account.activeHolds.size > 0) {
+        throw new ValidationError(
+          'accountId',
+          `an account cannot be closed while ${account.activeHolds.size} of its holds are active; capture or release them first`,
+        );
+      }
       return [{ type: 'AccountClosed', data: { accountId: account.id, reason } }];
     }
     case 'ConfirmTransferDelivered': {
@@ -149,6 +155,22 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
         { type: 'TransferDelivered', data: { accountId: account.id, transferId, toAccountId } },
       ];
     }
+    case 'PlaceHold':
+      return placeHold(command, state);
+    case 'CaptureHold':
+      return captureHold(command, state);
+    case 'ReleaseHold':
+      return releaseHold(command, state);
+    case 'ExpireHold':
+      return expireHold(command, state);
+    case 'ChargeFee':
+      return chargeFee(command, state);
+    case 'SetInterestRate':
+      return setInterestRate(command, state);
+    case 'PayInterest':
+      return payInterest(command, state);
+    case 'ReverseTransaction':
+      return reverseTransaction(command, state);
     default: {
       const unexpected: never = command;
       throw new Error(`unknown command ${JSON.stringify(unexpected)}`);
@@ -177,49 +199,4 @@ function openAccount(
       data: { accountId, amount: minor, currency, balanceAfter: minor },
     },
   ];
-}
-
-function requireExisting(state: AccountState, accountId: string): OpenAccountState {
-  if (!state.exists) throw new AccountNotFoundError(accountId);
-  return state;
-}
-
-function requireOpen(state: AccountState, accountId: string): OpenAccountState {
-  const account = requireExisting(state, accountId);
-  if (account.status !== 'OPEN') throw new AccountNotOpenError(account.id, account.status);
-  return account;
-}
-
-function credit(account: OpenAccountState, minor: number, field: string): number {
-  const balance = account.balance + minor;
-  if (balance > MAX_MINOR_UNITS) {
-    throw new ValidationError(field, 'would take the balance above the largest amount Tally holds');
-  }
-  return balance;
-}
-
-function debit(account: OpenAccountState, minor: number): number {
-  if (minor > account.balance) {
-    throw new InsufficientFundsError(
-      account.id,
-      money(account.balance, account.currency),
-      money(minor, account.currency),
-    );
-  }
-  return account.balance - minor;
-}
-
-function movement(
-  account: { id: string; currency: CurrencyCode },
-  amount: number,
-  balanceAfter: number,
-  description?: string,
-) {
-  return {
-    accountId: account.id,
-    amount,
-    currency: account.currency,
-    balanceAfter,
-    ...(description === undefined ? {} : { description }),
-  };
 }

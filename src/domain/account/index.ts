@@ -6,7 +6,8 @@ import { type AccountState, evolveAccount, initialAccountState } from './state.j
 
 export type { AccountCommand } from './commands.js';
 export type { AccountEvent, AccountEventType } from './events.js';
-export type { AccountState } from './state.js';
+export type { AccountState, ExistingAccountState, HoldRecord } from './state.js';
+export { availableBalance } from './state.js';
 
 export const accountDecider: Decider<AccountState, AccountCommand, AccountEvent> = {
   initialState: initialAccountState,
