@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventStoreDBClient, Position } from '@eventstore/db-client';
+import { parseAnnualRate } from '../domain/account/annual-rate.js';
+import { findHold } from '../domain/account/holds.js';
 import {
   type AccountCommand,
   type AccountEvent,
@@ -7,6 +9,10 @@ import {
   accountDecider,
   accountStreamName,
 } from '../domain/account/index.js';
+import type { HoldRecord } from '../domain/account/state.js';
+import { parseTransactionId, transactionId } from '../domain/account/transaction-kinds.js';
+import { HoldNotFoundError, TransactionNotFoundError } from '../domain/banking-errors.js';
+import { ValidationError } from '../domain/errors.js';
 import { parseId } from '../domain/ids.js';
 import { canonicalDecimal } from '../domain/money.js';
 import {
@@ -18,7 +24,9 @@ import {
 } from '../domain/transfer/index.js';
 import { type ClientCommand, prepareClientCommand } from './client-command.js';
 import type { CommandContext } from './envelope.js';
+import { eventAt } from './event-at.js';
 import { type CommandOutcome, type HandleOptions, handleCommand } from './handle-command.js';
+import { HoldDirectory } from './hold-directory.js';
 import { IdempotencyKeys } from './idempotency-keys.js';
 import { loadStream } from './load-stream.js';
 import type { CommandRequest } from './request.js';
@@ -64,6 +72,54 @@ export interface TransferMoneyInput {
   description?: string;
 }
 
+export interface PlaceHoldInput {
+  accountId: string;
+  amount: string;
+  reason: string;
+  /** ISO-8601; by default 7 days after the request. */
+  expiresAt?: string;
+}
+export interface CaptureHoldInput {
+  holdId: string;
+  /** By default the whole hold; less captures part and releases the rest. */
+  amount?: string;
+  description?: string;
+}
+export interface ReleaseHoldInput {
+  holdId: string;
+  reason: string;
+}
+export interface ChargeFeeInput {
+  accountId: string;
+  amount: string;
+  reason: string;
+}
+export interface SetInterestRateInput {
+  accountId: string;
+  annualRate: string;
+  reason: string;
+}
+export interface ReverseTransactionInput {
+  transactionId: string;
+  reason: string;
+}
+
+export interface HoldResult extends AccountResult {
+  hold: HoldRecord;
+}
+
+type Reversed = Extract<AccountEvent, { type: 'TransactionReversed' }>;
+
+export interface ReversalResult extends AccountResult {
+  reversal: {
+    id: string;
+    revision: number;
+    data: Reversed['data'];
+    occurredAt: string;
+    actor: string;
+  };
+}
+
 type TransferSent = Extract<AccountEvent, { type: 'TransferSent' }>;
 
 /**
@@ -79,9 +135,11 @@ export class Ledger {
   readonly #accounts = new StreamCache<AccountState>();
   readonly #transfers = new StreamCache<TransferState>();
   readonly #keys: IdempotencyKeys;
+  readonly #holds: HoldDirectory;
 
   constructor(private readonly client: EventStoreDBClient) {
     this.#keys = new IdempotencyKeys(client);
+    this.#holds = new HoldDirectory(client);
   }
 
   openAccount(input: OpenAccountInput, request: CommandRequest): Promise<AccountResult> {
@@ -178,6 +236,147 @@ export class Ledger {
     };
   }
 
+  /**
+   * Reserves money on an account. The hold id derives from the key and the account, so a retry
+   * lands on the same hold; the hold's account is recorded before the money is reserved, so a
+   * capture right after finds it without waiting for the read models (hold-directory.ts).
+   */
+  async placeHold(input: PlaceHoldInput, request: CommandRequest): Promise<HoldResult> {
+    const accountId = parseId(input.accountId, 'accountId');
+    const { amount, reason, expiresAt } = input;
+    const prepared = prepareClientCommand(
+      'placeHold',
+      { accountId, amount: canonicalDecimal(amount), reason, expiresAt },
+      request,
+    );
+    const holdId = prepared.keyed ? prepared.derivedId(`hold-id:${accountId}`) : randomUUID();
+    const { claim, context } = prepared;
+    // A key reused for another request is refused before anything is written, the record too.
+    if (claim) await this.#keys.check(context.commandId, claim);
+    await this.#holds.record(holdId, accountId, {
+      actor: context.actor,
+      correlationId: context.correlationId,
+      causationId: context.causationId,
+      commandId: context.commandId,
+      occurredAt: context.occurredAt,
+    });
+    return this.#holdCommand(prepared, holdId, {
+      type: 'PlaceHold',
+      accountId,
+      data: {
+        holdId,
+        amount,
+        reason,
+        at: request.occurredAt,
+        ...(expiresAt === undefined ? {} : { expiresAt }),
+      },
+    });
+  }
+
+  async captureHold(input: CaptureHoldInput, request: CommandRequest): Promise<HoldResult> {
+    const holdId = parseId(input.holdId, 'holdId');
+    const { amount, description } = input;
+    const prepared = prepareClientCommand(
+      'captureHold',
+      { holdId, amount: amount === undefined ? undefined : canonicalDecimal(amount), description },
+      request,
+    );
+    return this.#holdCommand(prepared, holdId, {
+      type: 'CaptureHold',
+      accountId: await this.#accountOfHold(holdId),
+      data: {
+        holdId,
+        at: request.occurredAt,
+        ...(amount === undefined ? {} : { amount }),
+        ...(description ? { description } : {}),
+      },
+    });
+  }
+
+  async releaseHold(input: ReleaseHoldInput, request: CommandRequest): Promise<HoldResult> {
+    const holdId = parseId(input.holdId, 'holdId');
+    const prepared = prepareClientCommand('releaseHold', { holdId, reason: input.reason }, request);
+    return this.#holdCommand(prepared, holdId, {
+      type: 'ReleaseHold',
+      accountId: await this.#accountOfHold(holdId),
+      data: { holdId, reason: input.reason, at: request.occurredAt },
+    });
+  }
+
+  chargeFee(input: ChargeFeeInput, request: CommandRequest): Promise<AccountResult> {
+    const accountId = parseId(input.accountId, 'accountId');
+    const { amount, reason } = input;
+    const prepared = prepareClientCommand(
+      'chargeFee',
+      { accountId, amount: canonicalDecimal(amount), reason },
+      request,
+    );
+    return this.#accountCommand(prepared, {
+      type: 'ChargeFee',
+      accountId,
+      data: { amount, reason },
+    });
+  }
+
+  setInterestRate(input: SetInterestRateInput, request: CommandRequest): Promise<AccountResult> {
+    const accountId = parseId(input.accountId, 'accountId');
+    const { annualRate, reason } = input;
+    const prepared = prepareClientCommand(
+      'setInterestRate',
+      { accountId, annualRate: canonicalRate(annualRate), reason },
+      request,
+    );
+    return this.#accountCommand(prepared, {
+      type: 'SetInterestRate',
+      accountId,
+      data: { annualRate, reason },
+    });
+  }
+
+  /**
+   * Appends the compensating movement of a transaction. The transaction id names the account
+   * and the revision of its event, which is read from the stream (authoritative) and handed to
+   * the decider with the time it occurred; the decider judges the window against the request's
+   * time.
+   */
+  async reverseTransaction(
+    input: ReverseTransactionInput,
+    request: CommandRequest,
+  ): Promise<ReversalResult> {
+    const { accountId, revision } = parseTransactionId(input.transactionId);
+    const id = transactionId(accountId, revision);
+    const prepared = prepareClientCommand(
+      'reverseTransaction',
+      { transactionId: id, reason: input.reason },
+      request,
+    );
+    const stream = accountStreamName(accountId);
+    const original = await eventAt(this.client, stream, revision);
+    if (!original) throw new TransactionNotFoundError(id);
+    const { actor: _, ...event } = original;
+    const result = await this.#accountCommand(prepared, {
+      type: 'ReverseTransaction',
+      accountId,
+      data: { transactionId: id, original: event, reason: input.reason, at: request.occurredAt },
+    });
+    const reversed = result.events.find((e): e is Reversed => e.type === 'TransactionReversed');
+    if (!reversed) throw new Error(`reversal of ${id} recorded no TransactionReversed`);
+    // A retry answers the first reversal, with the time and actor it was recorded with.
+    const recorded = result.replayed
+      ? await eventAt(this.client, stream, result.revision)
+      : undefined;
+    return {
+      ...result,
+      reversal: {
+        id: transactionId(accountId, result.revision),
+        revision: result.revision,
+        data: reversed.data,
+        occurredAt: recorded?.occurredAt ?? request.occurredAt,
+        actor: recorded?.actor ?? request.actor,
+      },
+    };
+  }
+
   /** Who owns an account, from the write side (authoritative); undefined when it does not exist. */
   async accountOwner(accountId: string): Promise<string | undefined> {
     const stream = accountStreamName(parseId(accountId, 'accountId'));
@@ -242,7 +441,12 @@ export class Ledger {
     return this.#accountCommand(prepared, { type, accountId, data: { reason: input.reason } });
   }
 
-  async #accountCommand(prepared: ClientCommand, command: AccountCommand): Promise<AccountResult> {
+  async #accountCommand(
+    prepared: ClientCommand,
+    command: AccountCommand,
+  ): Promise<
+    AccountResult & Pick<CommandOutcome<AccountState, AccountEvent>, 'events' | 'replayed'>
+  > {
     const outcome = await this.#clientCommandOnAccount(prepared, command);
     if (!outcome.state.exists)
       throw new Error('command succeeded on an account that does not exist');
@@ -251,7 +455,26 @@ export class Ledger {
       revision: outcome.revision,
       position: outcome.position,
       correlationId: prepared.context.correlationId,
+      events: outcome.events,
+      replayed: outcome.replayed,
     };
+  }
+
+  async #holdCommand(
+    prepared: ClientCommand,
+    holdId: string,
+    command: AccountCommand,
+  ): Promise<HoldResult> {
+    const { events: _, replayed: __, ...result } = await this.#accountCommand(prepared, command);
+    const hold = findHold(result.account, holdId);
+    if (!hold) throw new Error(`hold ${holdId} is missing after its command`);
+    return { ...result, hold };
+  }
+
+  async #accountOfHold(holdId: string): Promise<string> {
+    const accountId = await this.#holds.accountOf(holdId);
+    if (!accountId) throw new HoldNotFoundError(holdId);
+    return accountId;
   }
 
   /** Checks the key before deciding, and claims it only once there is something to append. */
@@ -261,5 +484,15 @@ export class Ledger {
     return this.onAccount(command, context, {
       ...(claim ? { beforeAppend: () => this.#keys.claim(context.commandId, claim) } : {}),
     });
+  }
+}
+
+/** A rate as it should be compared with a retry: "0.0350" and "0.035" are one rate. */
+function canonicalRate(text: string): string {
+  try {
+    return parseAnnualRate(text, 'annualRate').canonical;
+  } catch (error) {
+    if (error instanceof ValidationError) return text;
+    throw error;
   }
 }
