@@ -7,6 +7,7 @@ import { ACCOUNT, TRANSFER_QUERY } from '../support/operations.js';
 import { endOfAll, waitForSettlement } from '../support/settlement.js';
 import { graphql } from '../support/test-tally.js';
 import { decimal, type LedgerModel } from './ledger-model.js';
+import type { Watcher } from './live-watchers.js';
 
 /** Every account and event of one stream, folded with the write side's own evolve. */
 async function foldStream(tally: Tally, accountId: string) {
@@ -39,6 +40,7 @@ export async function checkInvariants(
   model: LedgerModel,
   tally: Tally,
   lastSent: bigint,
+  watchers: readonly Watcher[] = [],
 ): Promise<void> {
   await waitForSettlement(tally, lastSent);
   const end = String(await endOfAll(tally));
@@ -66,6 +68,16 @@ export async function checkInvariants(
     expect(once.size, `a command of ${account.id} appended twice`).toBe(folded.commandRuns.length);
 
     balances.set(account.currency, (balances.get(account.currency) ?? 0) + account.balance);
+
+    // Every watcher of this account saw each state up to the last, in order, with no gap.
+    for (const watcher of watchers.filter((w) => w.accountId === account.id)) {
+      await watcher.sees(folded.revision);
+      expect(watcher.errors, `watcher of ${account.id}`).toEqual([]);
+      const first = watcher.revisions[0]!;
+      expect(watcher.revisions).toEqual(
+        Array.from({ length: folded.revision - first + 1 }, (_, i) => first + i),
+      );
+    }
   }
 
   for (const [currency, total] of balances) {

@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type fc from 'fast-check';
-import { expect } from 'vitest';
+import { MongoClient } from 'mongodb';
+import { expect, inject } from 'vitest';
 import type { Tally } from '../../src/app.js';
 import type { CurrencyCode } from '../../src/domain/money.js';
-import { rootLogger } from '../../src/logger.js';
-import {
-  createTransferProcessManager,
-  PROCESS_MANAGER_CHECKPOINT,
-} from '../../src/process/transfer-process-manager.js';
-import { CheckpointStore } from '../../src/read/checkpoint-store.js';
+import { PROCESS_MANAGER_CHECKPOINT } from '../../src/process/transfer-process-manager.js';
 import {
   CLOSE,
   DEPOSIT,
@@ -20,7 +16,7 @@ import {
   WITHDRAW,
 } from '../support/operations.js';
 import { lastTransferSent, waitForSettlement } from '../support/settlement.js';
-import { graphql, type Json } from '../support/test-tally.js';
+import { graphql, type Json, startTestTally } from '../support/test-tally.js';
 import {
   add,
   decimal,
@@ -29,10 +25,15 @@ import {
   pick,
   shortDecimal,
 } from './ledger-model.js';
+import { slowSubscriber, Watcher } from './live-watchers.js';
 
 /** The system under test: a Tally on the stand-ins, driven only through its API. */
 export interface RealLedger {
   tally: Tally;
+  /** Dashboards watching balances, which must miss nothing whatever slow ones do. */
+  watchers: Watcher[];
+  /** Subscribers that never read. */
+  slow: Array<{ close(): void }>;
   /** Position of the last TransferSent: the process manager's progress only passes those. */
   lastSent: bigint;
 }
@@ -276,25 +277,55 @@ export class ReuseKey implements Command {
 }
 
 /**
- * The process manager dies and starts again; with `rewind`, its checkpoint had not reached
- * the disk, so it replays every transfer from the start of $all.
+ * Tally stops and starts again on the same stores, so its projector and process manager resume
+ * from their checkpoints; with `rewind`, the process manager's checkpoint had not reached the
+ * disk, so it replays every transfer from the start of $all. Watchers reconnect.
  */
-export class RestartProcessManager implements Command {
+export class RestartTally implements Command {
   constructor(readonly rewind: boolean) {}
   check = () => true;
   async run(_model: LedgerModel, real: RealLedger) {
-    const { tally } = real;
-    await tally.processManager?.stop();
-    if (this.rewind) await tally.models.checkpoints.deleteOne({ _id: PROCESS_MANAGER_CHECKPOINT });
-    const restarted = createTransferProcessManager(
-      tally.eventStore,
-      tally.services.ledger,
-      new CheckpointStore(tally.models.checkpoints),
-      rootLogger,
-    );
-    await restarted.start();
-    tally.processManager = restarted;
-    await waitForSettlement(tally, real.lastSent);
+    const mongoDb = real.tally.models.checkpoints.dbName;
+    for (const subscriber of [...real.watchers, ...real.slow]) subscriber.close();
+    await real.tally.close();
+    if (this.rewind) {
+      const mongo = await new MongoClient(inject('mongoUrl')).connect();
+      await mongo
+        .db(mongoDb)
+        .collection<{ _id: string }>('checkpoints')
+        .deleteOne({ _id: PROCESS_MANAGER_CHECKPOINT });
+      await mongo.close();
+    }
+    real.tally = await startTestTally({ mongoDb });
+    real.tally.live.accounts.maxPendingPerSubscriber = MAX_PENDING;
+    real.watchers = real.watchers.map((w) => new Watcher(real.tally, w.accountId));
+    real.slow = [];
+    await waitForSettlement(real.tally, real.lastSent);
   }
-  toString = () => `restartProcessManager(${this.rewind ? 'rewound' : 'from checkpoint'})`;
+  toString = () => `restartTally(${this.rewind ? 'process manager rewound' : 'from checkpoints'})`;
+}
+
+/** A subscriber queue small enough that one that stops reading is dropped within a run. */
+export const MAX_PENDING = 4;
+
+/** A dashboard starts watching an account's balance; it must see every change, in order. */
+export class Watch implements Command {
+  constructor(readonly account: number) {}
+  check = (model: Readonly<LedgerModel>) => model.accounts.length > 0;
+  async run(model: LedgerModel, real: RealLedger) {
+    const account = pick(model.accounts, this.account)!;
+    real.watchers.push(new Watcher(real.tally, account.id));
+  }
+  toString = () => `watch(#${this.account})`;
+}
+
+/** A subscriber that stops reading: it is dropped once its queue is full, and nobody else waits. */
+export class SlowSubscriber implements Command {
+  constructor(readonly account: number) {}
+  check = (model: Readonly<LedgerModel>) => model.accounts.length > 0;
+  async run(model: LedgerModel, real: RealLedger) {
+    const account = pick(model.accounts, this.account)!;
+    real.slow.push(slowSubscriber(real.tally, account.id));
+  }
+  toString = () => `slowSubscriber(#${this.account})`;
 }

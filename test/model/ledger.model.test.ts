@@ -7,11 +7,15 @@ import {
   Close,
   Deposit,
   Freeze,
+  MAX_PENDING,
   OpenAccount,
-  RestartProcessManager,
+  type RealLedger,
+  RestartTally,
   ReuseKey,
+  SlowSubscriber,
   Transfer,
   Unfreeze,
+  Watch,
   Withdraw,
 } from './ledger-commands.js';
 import { CURRENCIES, emptyModel } from './ledger-model.js';
@@ -49,16 +53,20 @@ const commands = [
       account,
     )
     .map(([request, reuse, other]) => new ReuseKey(request, reuse as never, other)),
-  fc.boolean().map((rewind) => new RestartProcessManager(rewind)),
+  fc.boolean().map((rewind) => new RestartTally(rewind)),
   // Weighted: the status changes and restarts are where transfers went wrong before.
   account.map((a) => new Freeze(a)),
   account.map((a) => new Unfreeze(a)),
-  fc.constant(new RestartProcessManager(true)),
+  fc.constant(new RestartTally(true)),
+  account.map((a) => new Watch(a)),
+  account.map((a) => new SlowSubscriber(a)),
 ];
 
 let tally: Tally;
 beforeAll(async () => {
   tally = await startTestTally();
+  // A small queue, so that a subscriber that stops reading is dropped within a run.
+  tally.live.accounts.maxPendingPerSubscriber = MAX_PENDING;
 });
 afterAll(async () => {
   await tally?.close();
@@ -71,9 +79,14 @@ describe('the ledger against its model', () => {
       await fc.assert(
         fc.asyncProperty(fc.commands(commands, { maxCommands: MAX_COMMANDS }), async (cmds) => {
           const model = emptyModel();
-          const real = { tally, lastSent: 0n };
-          await fc.asyncModelRun(() => ({ model, real }), cmds);
-          await checkInvariants(model, tally, real.lastSent);
+          const real: RealLedger = { tally, lastSent: 0n, watchers: [], slow: [] };
+          try {
+            await fc.asyncModelRun(() => ({ model, real }), cmds);
+            await checkInvariants(model, real.tally, real.lastSent, real.watchers);
+          } finally {
+            for (const subscriber of [...real.watchers, ...real.slow]) subscriber.close();
+            tally = real.tally;
+          }
         }),
         { numRuns: RUNS, seed: SEED, endOnFailure: true },
       );
