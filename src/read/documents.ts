@@ -1,4 +1,6 @@
 import type { Long } from 'mongodb';
+import type { TransactionKind } from '../domain/account/transaction-kinds.js';
+import type { HoldStatus } from '../domain/banking-errors.js';
 import type { AccountStatus } from '../domain/errors.js';
 import type { CurrencyCode } from '../domain/money.js';
 import type { TransferStatus } from '../domain/transfer/index.js';
@@ -18,14 +20,13 @@ export interface AccountDocument {
   updatedAt: Date;
   revision: number;
   position: Long;
+  /** The sum of the active holds; missing means none. Available balance = balance − held. */
+  held?: number;
+  /** The annual rate in force, canonical ("0.035"); missing until one is set. */
+  interestRate?: string;
 }
 
-export type TransactionKind =
-  | 'DEPOSIT'
-  | 'WITHDRAWAL'
-  | 'TRANSFER_OUT'
-  | 'TRANSFER_IN'
-  | 'TRANSFER_REFUND';
+export type { TransactionKind } from '../domain/account/transaction-kinds.js';
 
 export interface TransactionDocument {
   /** `<accountId>:<revision>`: one money movement per account event, so re-inserting is a no-op. */
@@ -42,6 +43,29 @@ export interface TransactionDocument {
   description?: string;
   /** Who moved the money, from the event's metadata. */
   actor?: string;
+  /** The hold a HOLD_CAPTURE captured, or whose capture a REVERSAL undid. */
+  holdId?: string;
+  /** For a REVERSAL: the id of the transaction it reverses. */
+  reverses?: string;
+  position: Long;
+}
+
+/** holds: one document per hold, updated only by events of a later account revision. */
+export interface HoldDocument {
+  _id: string;
+  accountId: string;
+  amount: number;
+  currency: CurrencyCode;
+  status: HoldStatus;
+  reason: string;
+  placedAt: Date;
+  expiresAt: Date;
+  capturedAmount?: number;
+  settledAt?: Date;
+  /** Account revision of the FundsReserved event: the order of Account.holds. */
+  placedRevision: number;
+  /** Account revision of the last event folded in. */
+  revision: number;
   position: Long;
 }
 

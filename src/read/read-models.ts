@@ -2,6 +2,7 @@ import type { Collection, Db } from 'mongodb';
 import type {
   AccountDocument,
   CheckpointDocument,
+  HoldDocument,
   LedgerIntegrityDocument,
   TransactionDocument,
   TransferDocument,
@@ -13,6 +14,7 @@ export interface ReadModels {
   transactions: Collection<TransactionDocument>;
   transfers: Collection<TransferDocument>;
   ledgerIntegrity: Collection<LedgerIntegrityDocument>;
+  holds: Collection<HoldDocument>;
   checkpoints: Collection<CheckpointDocument>;
 }
 
@@ -22,6 +24,7 @@ export function readModels(db: Db): ReadModels {
     transactions: db.collection<TransactionDocument>('transactions'),
     transfers: db.collection<TransferDocument>('transfers'),
     ledgerIntegrity: db.collection<LedgerIntegrityDocument>('ledgerIntegrity'),
+    holds: db.collection<HoldDocument>('holds'),
     checkpoints: db.collection<CheckpointDocument>('checkpoints'),
   };
 }
@@ -34,5 +37,11 @@ export async function ensureIndexes(models: ReadModels): Promise<void> {
     models.transactions.createIndex({ accountId: 1, revision: -1 }),
     // Account.balanceAt: the last movement at or before a time.
     models.transactions.createIndex({ accountId: 1, occurredAt: -1, revision: -1 }),
+    // Transaction.reversedBy: the reversal that points at a transaction.
+    models.transactions.createIndex({ reverses: 1 }, { sparse: true }),
+    // Account.holds pages newest first, by status or not; the expiry process finds due holds.
+    models.holds.createIndex({ accountId: 1, placedRevision: -1 }),
+    models.holds.createIndex({ accountId: 1, status: 1, placedRevision: -1 }),
+    models.holds.createIndex({ status: 1, expiresAt: 1 }),
   ]);
 }

@@ -53,6 +53,32 @@ export const accountsProjection: Projection<AccountDocument> = {
         const { balanceAfter } = event.data as { balanceAfter: number };
         return [guardedSet(id, event.revision, { balance: balanceAfter, ...stamp })];
       }
+      case 'FeeCharged':
+      case 'InterestPaid':
+      case 'TransactionReversed': {
+        const { balanceAfter } = event.data as { balanceAfter: number };
+        return [guardedSet(id, event.revision, { balance: balanceAfter, ...stamp })];
+      }
+      case 'HoldCaptured': {
+        const { balanceAfter, heldAfter } = event.data as {
+          balanceAfter: number;
+          heldAfter: number;
+        };
+        return [
+          guardedSet(id, event.revision, { balance: balanceAfter, held: heldAfter, ...stamp }),
+        ];
+      }
+      // The events carry the total held after them, so the document sets it, never adds to it.
+      case 'FundsReserved':
+      case 'FundsReleased':
+      case 'HoldExpired': {
+        const { heldAfter } = event.data as { heldAfter: number };
+        return [guardedSet(id, event.revision, { held: heldAfter, ...stamp })];
+      }
+      case 'InterestRateChanged': {
+        const { annualRate } = event.data as { annualRate: string };
+        return [guardedSet(id, event.revision, { interestRate: annualRate, ...stamp })];
+      }
       case 'TransferDelivered':
         // No money moves, but the document must still reach the stream's revision.
         return [guardedSet(id, event.revision, stamp)];

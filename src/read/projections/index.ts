@@ -1,4 +1,5 @@
 import { accountsProjection } from './accounts.js';
+import { holdsProjection } from './holds.js';
 import { ledgerIntegrityProjection } from './integrity.js';
 import type { Projection } from './projection.js';
 import { transactionsProjection } from './transactions.js';
@@ -11,4 +12,5 @@ export const readModelProjections: readonly Projection[] = [
   transactionsProjection as unknown as Projection,
   transfersProjection as unknown as Projection,
   ledgerIntegrityProjection as unknown as Projection,
+  holdsProjection as unknown as Projection,
 ];
