@@ -2,11 +2,21 @@ import { EventStoreDBClient } from '@eventstore/db-client';
 import { MongoClient } from 'mongodb';
 import type { TallyServices } from './graphql/context.js';
 import { type ApiOptions, createTallyYoga, type TallyYoga } from './graphql/yoga.js';
+import { type Operations, projectionConsumer, startOperations } from './http/operations.js';
+import { FollowedProgress } from './leadership/followed-progress.js';
+import { type Fencing, type Leadership, startLeadership } from './leadership/leadership.js';
 import { createLiveFeeds, type LiveFeeds } from './live/live-feeds.js';
 import type { Logger } from './logger.js';
-import { createTransferProcessManager } from './process/transfer-process-manager.js';
+import { instrumentLedger } from './metrics/instrument-ledger.js';
+import { TallyMetrics } from './metrics/metrics.js';
+import {
+  createTransferProcessManager,
+  PROCESS_MANAGER_CHECKPOINT,
+  PROCESS_MANAGER_NAME,
+} from './process/transfer-process-manager.js';
 import { CheckpointStore } from './read/checkpoint-store.js';
 import type { CheckpointedSubscription } from './read/checkpointed-subscription.js';
+import { readModelProjections } from './read/projections/index.js';
 import { createProjector } from './read/projector.js';
 import { ensureIndexes, type ReadModels, readModels } from './read/read-models.js';
 import { Ledger } from './write/ledger.js';
@@ -22,6 +32,13 @@ export interface TallyOptions {
   clock?: () => Date;
   /** Off in tests that drive the process manager themselves. */
   runProcessManager?: boolean;
+  /**
+   * Several instances on the same stores: the consumers run only while this one holds the
+   * MongoDB lease, their writes fenced by its token. Without it they run at once (one instance).
+   */
+  leadership?: { holder: string; ttlMs?: number };
+  /** GET /ready fails when a consumer is further behind than this (default 5000). */
+  readyMaxLagMs?: number;
 }
 
 /** A running Tally: the write side, the projector, the process manager and the GraphQL handler. */
@@ -31,9 +48,13 @@ export interface Tally {
   eventStore: EventStoreDBClient;
   mongo: MongoClient;
   models: ReadModels;
-  projector: CheckpointedSubscription;
-  processManager: CheckpointedSubscription | undefined;
+  /** The projector this instance runs (with leadership: while it leads; else it throws). */
+  readonly projector: CheckpointedSubscription;
+  readonly processManager: CheckpointedSubscription | undefined;
   live: LiveFeeds;
+  metrics: TallyMetrics;
+  operations: Operations;
+  leadership: Leadership | undefined;
   close(): Promise<void>;
 }
 
@@ -61,48 +82,131 @@ async function wire(
   await ensureIndexes(models);
 
   const clock = options.clock ?? (() => new Date());
-  const ledger = new Ledger(eventStore);
-  const projector = createProjector(eventStore, models, logger.child({ module: 'projector' }));
-  await projector.start();
-  const processManager =
-    options.runProcessManager === false
-      ? undefined
-      : createTransferProcessManager(
-          eventStore,
-          ledger,
-          new CheckpointStore(models.checkpoints),
-          logger.child({ module: 'transfer-process-manager' }),
-          clock,
-        );
-  try {
-    await processManager?.start();
-  } catch (error) {
-    await projector.stop();
-    throw error;
+  const metrics = new TallyMetrics();
+  const ledger = instrumentLedger(new Ledger(eventStore), metrics);
+  /** The consumers of $all; with leadership, one set per term, fenced by its token. */
+  const startConsumers = async (fencing?: Fencing) => {
+    const checkpoints = fencing?.checkpoints ?? new CheckpointStore(models.checkpoints);
+    const projector = createProjector(
+      eventStore,
+      models,
+      logger.child({ module: 'projector' }),
+      fencing?.projections,
+      checkpoints,
+    );
+    await projector.start();
+    const processManager =
+      options.runProcessManager === false
+        ? undefined
+        : createTransferProcessManager(
+            eventStore,
+            ledger,
+            checkpoints,
+            logger.child({ module: 'transfer-process-manager' }),
+            clock,
+          );
+    try {
+      await processManager?.start();
+    } catch (error) {
+      await projector.stop();
+      throw error;
+    }
+    return {
+      projector,
+      processManager,
+      async stop() {
+        await processManager?.stop();
+        await projector.stop();
+      },
+    };
+  };
+  type Consumers = Awaited<ReturnType<typeof startConsumers>>;
+  let consumers: Consumers | undefined;
+  let leadership: Leadership | undefined;
+  const followed = options.leadership
+    ? new FollowedProgress(
+        models.checkpoints,
+        readModelProjections.map((p) => `projection:${p.name}`),
+      )
+    : undefined;
+  if (options.leadership && followed) {
+    await followed.start();
+    leadership = startLeadership({
+      db: models.checkpoints.db,
+      ...options.leadership,
+      logger: logger.child({ module: 'leadership' }),
+      metrics,
+      async elected(fencing) {
+        consumers = await startConsumers(fencing);
+        followed.follow(consumers.projector.progress);
+      },
+      async deposed() {
+        const stopping = consumers;
+        consumers = undefined;
+        followed.follow(undefined);
+        await stopping?.stop();
+      },
+    });
+  } else {
+    consumers = await startConsumers();
+    metrics.leader.set(1);
   }
   const live = createLiveFeeds(models, logger.child({ module: 'live' }));
 
   const services: TallyServices = {
     ledger,
     models,
-    readModelProgress: projector.progress,
+    readModelProgress: followed ?? (consumers as Consumers).projector.progress,
     live,
     clock,
     logger: logger.child({ module: 'graphql' }),
     consistencyTimeoutMs: options.consistencyTimeoutMs ?? 5000,
   };
+  const operations = await startOperations({
+    metrics,
+    eventStore,
+    db: models.checkpoints.db,
+    models,
+    live,
+    logger,
+    clock,
+    readModelProgress: services.readModelProgress,
+    consumers: [
+      ...readModelProjections.map((p) =>
+        projectionConsumer(p.name, () => consumers?.projector.progress.reached),
+      ),
+      {
+        name: PROCESS_MANAGER_NAME,
+        checkpointNames: [PROCESS_MANAGER_CHECKPOINT],
+        handles: (event) => event.type === 'TransferSent',
+        reached: () => consumers?.processManager?.progress.reached,
+      },
+    ],
+    parkingConsumers: ['read-models', PROCESS_MANAGER_NAME],
+    ...(options.readyMaxLagMs !== undefined ? { maxLagMs: options.readyMaxLagMs } : {}),
+  });
   return {
-    yoga: createTallyYoga(services, options.api),
+    yoga: createTallyYoga(services, options.api, operations.plugins),
     services,
     eventStore,
     mongo,
     models,
-    projector,
-    processManager,
+    get projector() {
+      if (!consumers) throw new Error('this instance is not the leader: it runs no projector');
+      return consumers.projector;
+    },
+    get processManager() {
+      return consumers?.processManager;
+    },
     live,
+    metrics,
+    operations,
+    leadership,
     async close() {
-      await processManager?.stop();
-      await projector.stop();
+      await leadership?.stop();
+      followed?.stop();
+      await consumers?.stop();
+      await operations.stop();
       await live.close();
       await mongo.close();
       await eventStore.dispose();

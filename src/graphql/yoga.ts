@@ -29,7 +29,12 @@ export const DEFAULT_MUTATION_RATE_LIMIT: MutationRateLimit = { max: 600, window
  * The GraphQL server as a fetch handler: tests call yoga.fetch() with no port, and the
  * HTTP/WebSocket server in server.ts mounts it. Every request is authenticated before it runs.
  */
-export function createTallyYoga(services: TallyServices, api: ApiOptions) {
+export function createTallyYoga(
+  services: TallyServices,
+  api: ApiOptions,
+  /** Operations' plugins (/ready, /metrics, request logs, extensions.readModel), run first. */
+  operations: Plugin[] = [],
+) {
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -60,6 +65,7 @@ export function createTallyYoga(services: TallyServices, api: ApiOptions) {
     logging: false,
     maskedErrors: { maskError: maskErrorsFor(services.logger) },
     plugins: [
+      ...operations,
       useJsonRequestsOnly(),
       // GET queries must carry a header a cross-site form or image cannot send.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization'] }),

@@ -19,10 +19,12 @@ export function createProjector(
   models: ReadModels,
   logger: Logger,
   projections: readonly Projection[] = readModelProjections,
+  /** A leader's are fenced (src/leadership/fencing.ts). */
+  checkpoints: CheckpointStore = new CheckpointStore(models.checkpoints),
 ): CheckpointedSubscription {
   return new CheckpointedSubscription(
     client,
-    new CheckpointStore(models.checkpoints),
+    checkpoints,
     {
       name: 'read-models',
       checkpointNames: projections.map((p) => `projection:${p.name}`),

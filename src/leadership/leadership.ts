@@ -1,0 +1,72 @@
+import type { Db } from 'mongodb';
+import type { Logger } from '../logger.js';
+import type { TallyMetrics } from '../metrics/metrics.js';
+import type { CheckpointStore } from '../read/checkpoint-store.js';
+import { type Projection, readModelProjections } from '../read/projections/index.js';
+import { FencedCheckpointStore, fencedProjection } from './fencing.js';
+import { DEFAULT_LEASE_TTL_MS, LeaderElection } from './leader-election.js';
+import { MongoLease } from './lease.js';
+
+/** The lease that says which instance runs the projector, the process manager and the timed processes. */
+export const CONSUMERS_LEASE = 'consumers';
+
+/** What a term's consumers write through: every write carries, and is checked against, its token. */
+export interface Fencing {
+  token: number;
+  projections: readonly Projection[];
+  checkpoints: CheckpointStore;
+}
+
+export interface Leadership {
+  readonly isLeader: boolean;
+  readonly token: number | undefined;
+  stop(): Promise<void>;
+}
+
+/** Competes for the consumers' lease; runs `elected` with the term's fencing while it holds it. */
+export function startLeadership(options: {
+  db: Db;
+  holder: string;
+  ttlMs?: number;
+  logger: Logger;
+  metrics: TallyMetrics;
+  elected(fencing: Fencing): Promise<void>;
+  deposed(): Promise<void>;
+}): Leadership {
+  const { metrics } = options;
+  const lease = new MongoLease(
+    options.db,
+    CONSUMERS_LEASE,
+    options.holder,
+    options.ttlMs ?? DEFAULT_LEASE_TTL_MS,
+  );
+  const checkpoints = options.db.collection('checkpoints');
+  const election = new LeaderElection(
+    lease,
+    {
+      async elected(term) {
+        await options.elected({
+          token: term.token,
+          projections: readModelProjections.map((p) => fencedProjection(p, term.token)),
+          checkpoints: new FencedCheckpointStore(checkpoints as never, term.token),
+        });
+        metrics.leader.set(1);
+      },
+      async deposed() {
+        metrics.leader.set(0);
+        await options.deposed();
+      },
+    },
+    options.logger,
+  );
+  election.start();
+  return {
+    get isLeader() {
+      return election.isLeader;
+    },
+    get token() {
+      return election.term?.token;
+    },
+    stop: () => election.stop(),
+  };
+}
