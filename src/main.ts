@@ -59,7 +59,9 @@ async function main(): Promise<void> {
     api,
   });
   closers.unshift(() => tally.close());
-  const http = createHttpServer(tally.yoga, auth.verifyToken, socketLimitsFrom(config));
+  const http = createHttpServer(tally.yoga, auth.verifyToken, socketLimitsFrom(config), {
+    devTokens: auth.devTokens,
+  });
   closers.unshift(() => http.close());
   try {
     await listen(http.server, config.PORT, config.HOST);

@@ -5,6 +5,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { bearerToken } from './auth/bearer.js';
 import type { TokenVerifier } from './auth/token-verifier.js';
+import { createDashboardHandler, type DashboardOptions } from './dashboard/handler.js';
 import type { TallyYoga } from './graphql/yoga.js';
 
 interface EnvelopedRoot {
@@ -40,8 +41,12 @@ export function createHttpServer(
   yoga: TallyYoga,
   verifyToken: TokenVerifier,
   limits: SocketLimits = DEFAULT_SOCKET_LIMITS,
+  dashboard: DashboardOptions = {},
 ): { server: Server; close(): Promise<void> } {
-  const server = createServer(yoga);
+  const serveDashboard = createDashboardHandler(dashboard);
+  const server = createServer((request, response) => {
+    if (!serveDashboard(request, response)) void yoga(request, response);
+  });
   // Upgrades are routed by hand (noServer), so a listen error reaches only the caller of
   // listen() and is not echoed by the WebSocket server as an "internal error".
   const sockets = new WebSocketServer({ noServer: true });

@@ -5,7 +5,7 @@ import type { TokenVerifier } from '../auth/token-verifier.js';
 import { authenticate, header, type ServerContext } from './authenticate.js';
 import type { GraphQLContext, TallyServices } from './context.js';
 import { maskErrorsFor } from './error-masking.js';
-import { GRAPHIQL_DEFAULT_QUERY } from './graphiql-query.js';
+import { GRAPHIQL_OPTIONS, renderOfflineGraphiQL } from './graphiql-query.js';
 import { useJsonRequestsOnly } from './plugins/json-only.js';
 import { type MutationRateLimit, useMutationRateLimit } from './plugins/mutation-rate-limit.js';
 import { useNoIntrospection } from './plugins/no-introspection.js';
@@ -47,7 +47,9 @@ export function createTallyYoga(
         correlationId: header(serverContext, 'x-correlation-id') ?? randomUUID(),
       };
     },
-    graphiql: api.exposeSchema ? { title: 'Tally', defaultQuery: GRAPHIQL_DEFAULT_QUERY } : false,
+    graphiql: api.exposeSchema ? GRAPHIQL_OPTIONS : false,
+    // Served from the installed package, never a CDN: GraphiQL works with no internet access.
+    renderGraphiQL: renderOfflineGraphiQL,
     landingPage: false,
     // Never reflect an arbitrary origin: only listed ones get a grant, and no credentials
     // (tokens travel in a header, not a cookie).
