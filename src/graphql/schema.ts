@@ -2,6 +2,7 @@ import { builder } from './builder.js';
 import './shared/errors.js';
 import './account/index.js';
 import './transfer/index.js';
+import './hold/index.js';
 import './integrity/index.js';
 import './operations/parked-events.js';
 

@@ -2,3 +2,5 @@
 import './account-mutations.js';
 import './account-queries.js';
 import './account-subscriptions.js';
+import './banking-fields.js';
+import './banking-mutations.js';

@@ -4,7 +4,17 @@ import { builder } from '../builder.js';
 import { MoneyType } from '../shared/money.js';
 
 export const TransactionKindEnum = builder.enumType('TransactionKind', {
-  values: ['DEPOSIT', 'WITHDRAWAL', 'TRANSFER_OUT', 'TRANSFER_IN', 'TRANSFER_REFUND'] as const,
+  values: [
+    'DEPOSIT',
+    'WITHDRAWAL',
+    'TRANSFER_OUT',
+    'TRANSFER_IN',
+    'TRANSFER_REFUND',
+    'FEE',
+    'INTEREST',
+    'HOLD_CAPTURE',
+    'REVERSAL',
+  ] as const,
 });
 
 export const TransactionType = builder.objectRef<TransactionDocument>('Transaction').implement({

@@ -1,0 +1,25 @@
+import { STAFF_READ } from '../auth/rules.js';
+import { builder } from '../builder.js';
+import { findById } from '../find-by-id.js';
+import { HoldType, holdFromDocument } from './hold.js';
+
+builder.queryField('hold', (t) =>
+  t.field({
+    type: HoldType,
+    nullable: true,
+    args: {
+      id: t.arg.id({ required: true }),
+      consistentWith: t.arg({
+        type: 'Position',
+        description:
+          'Wait, bounded, until the read models include this position, such as one a mutation returned',
+      }),
+    },
+    // A customer may ask; the Hold type shows it only to the owner of its account.
+    authScopes: { ...STAFF_READ, customer: true },
+    resolve: async (_root, args, context) => {
+      const doc = await findById(context, context.models.holds, args);
+      return doc && holdFromDocument(doc);
+    },
+  }),
+);

@@ -1,0 +1,48 @@
+import { HoldNotActiveError, HoldNotFoundError } from '../../domain/banking-errors.js';
+import {
+  AccountNotFoundError,
+  AccountNotOpenError,
+  InsufficientFundsError,
+  ValidationError,
+} from '../../domain/errors.js';
+import type { HoldResult } from '../../write/ledger.js';
+import { AccountStateType } from '../account/account-result.js';
+import { ForbiddenError } from '../auth/forbidden-error.js';
+import { builder } from '../builder.js';
+import { HoldType, holdFromRecord } from './hold.js';
+import './hold-errors.js';
+
+export const HoldSuccessType = builder.objectRef<HoldResult>('HoldSuccess').implement({
+  fields: (t) => ({
+    hold: t.field({
+      type: HoldType,
+      resolve: (result) => holdFromRecord(result.hold, result.account),
+    }),
+    account: t.field({ type: AccountStateType, resolve: (result) => result }),
+    position: t.field({
+      type: 'Position',
+      description:
+        "Position of the command's last event; pass it as consistentWith to read it back",
+      resolve: (result) => result.position.commit,
+    }),
+    correlationId: t.id({
+      description: 'The correlation id every event of the command carries',
+      resolve: (result) => result.correlationId,
+    }),
+  }),
+});
+
+/** What placeHold, captureHold and releaseHold return: the hold, or why nothing was written. */
+export const HoldResultType = builder.errorUnion('HoldResult', {
+  types: [
+    HoldSuccessType,
+    ValidationError,
+    AccountNotFoundError,
+    AccountNotOpenError,
+    InsufficientFundsError,
+    HoldNotFoundError,
+    HoldNotActiveError,
+    ForbiddenError,
+  ],
+  resolveType: () => HoldSuccessType,
+});
