@@ -3,6 +3,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { END, EventStoreDBClient, jsonEvent, START } from '@eventstore/db-client';
 import { type ChildServer, startChildServer } from './eventstore/child-server.js';
+import { flood } from './eventstore/flood.js';
 import { measureFdatasyncRate } from './eventstore/fsync-rate.js';
 import { rawCatchUpRate } from './eventstore/raw-reader.js';
 import { storeAppendRate } from './eventstore/store-appends.js';
@@ -76,6 +77,22 @@ async function benchAppends(): Promise<void> {
         `single-event appends/s through the client, concurrency ${concurrency}`,
         `${fmt(rate)} /s`,
         `${fmt(rate / baseline, 2)}× the disk's fdatasync rate (${fmt(baseline)} /s, measured around it)`,
+      );
+    }
+    // The client's own flood test: with its default deadline every append should be acknowledged.
+    // Then with a deadline half as long as that flood took, so that part of it misses: every
+    // refused append must be absent from the stream.
+    console.error('flood of 10,000 appends ...');
+    const full = await flood(client, 10_000);
+    const half = Math.max(100, Math.round(full.seconds * 500));
+    for (const [deadline, result] of [
+      [undefined, full],
+      [half, await flood(client, 10_000, half)],
+    ] as const) {
+      report(
+        `flood: 10,000 ~1 KB appends issued in one turn, ${deadline ? `${fmt(deadline)} ms` : 'default (10 s)'} deadline`,
+        `${fmt(result.rate)} acknowledged/s`,
+        `${fmt(result.acknowledged)} acknowledged, ${fmt(result.refused)} refused (Timeout), ${fmt(result.refusedButWritten)} refused yet written`,
       );
     }
   } finally {
