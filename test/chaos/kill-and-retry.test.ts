@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { BACKWARDS, END, EventStoreDBClient } from '@eventstore/db-client';
-import { type Collection, MongoClient } from 'mongodb';
+import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startEmbeddedEventStore } from '../../src/embedded/eventstore/index.js';
 import { verifyLedger } from '../../src/integrity/verify.js';
 import { PROCESS_MANAGER_CHECKPOINT } from '../../src/process/transfer-process-manager.js';
-import type { CheckpointDocument } from '../../src/read/documents.js';
 import { readModels } from '../../src/read/read-models.js';
+import { checkpointPasses } from '../support/process-manager-checkpoint.js';
 import { freePort, startServerProcess } from '../support/server-process.js';
 import type { Json } from '../support/test-tally.js';
 import { authorizationFor, TEST_JWT_SECRET } from '../support/tokens.js';
@@ -60,28 +60,6 @@ const mutations = {
   transferMoney: `mutation ($input: TransferMoneyInput!) { transferMoney(input: $input) { __typename ... on TransferSuccess { transfer { id } position } ... on Error { message } } }`,
 };
 type Mutation = keyof typeof mutations;
-
-/** Waits, on a change stream rather than by polling, until a checkpoint passes a position. */
-async function checkpointPasses(
-  checkpoints: Collection<CheckpointDocument>,
-  name: string,
-  position: bigint,
-): Promise<void> {
-  const stream = checkpoints.watch([{ $match: { 'documentKey._id': name } }], {
-    fullDocument: 'updateLookup',
-  });
-  try {
-    await stream.tryNext();
-    const passed = (doc: CheckpointDocument | null | undefined) =>
-      doc !== null && doc !== undefined && BigInt(String(doc.commit)) >= position;
-    if (passed(await checkpoints.findOne({ _id: name }))) return;
-    for await (const change of stream) {
-      if ('fullDocument' in change && passed(change.fullDocument)) return;
-    }
-  } finally {
-    await stream.close();
-  }
-}
 
 async function lastTransferSent(): Promise<bigint> {
   let last = 0n;
