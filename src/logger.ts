@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import pretty from 'pino-pretty';
 
 const KNOWN_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -12,8 +13,26 @@ function initialLevel(): string {
   return process.env.VITEST ? 'silent' : 'info';
 }
 
+/**
+ * Pretty, coloured lines for a person at a terminal; JSON lines (one object each) everywhere
+ * else, and always in production, for log collectors. pino-pretty runs in-process (sync), so a
+ * line is written before the process exits.
+ */
+const interactive =
+  process.stdout.isTTY === true && process.env.NODE_ENV !== 'production' && !process.env.VITEST;
+
 /** One root logger for the process; modules take a child named after themselves. */
-export const rootLogger = pino({ level: initialLevel() });
+export const rootLogger = interactive
+  ? pino(
+      { level: initialLevel() },
+      pretty({
+        sync: true,
+        colorize: true,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname',
+      }),
+    )
+  : pino({ level: initialLevel() });
 
 export function createLogger(name: string) {
   return rootLogger.child({ module: name });
