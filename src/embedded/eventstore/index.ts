@@ -46,7 +46,8 @@ export async function startEmbeddedEventStore(
   let storage: LogStorage;
   let unlock = () => {};
   if (options.dataDir) {
-    mkdirSync(options.dataDir, { recursive: true });
+    // Owner-only: the events are the ledger.
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     unlock = lockDataDir(options.dataDir);
     storage = new FileStorage(join(options.dataDir, LOG_FILE_NAME));
   } else {

@@ -15,14 +15,14 @@ export function lockDataDir(dir: string): () => void {
     throw new Error(`The data directory ${dir} is already open in this process`);
   const path = join(dir, 'LOCK');
   try {
-    writeFileSync(path, String(process.pid), { flag: 'wx' });
+    writeFileSync(path, String(process.pid), { flag: 'wx', mode: 0o600 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     const holder = Number(readFileSync(path, 'utf8').trim());
     if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
       throw new Error(`The data directory ${dir} is in use by process ${holder}`);
     }
-    writeFileSync(path, String(process.pid));
+    writeFileSync(path, String(process.pid), { mode: 0o600 });
   }
   heldHere.add(key);
   return () => {

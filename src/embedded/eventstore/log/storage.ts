@@ -30,10 +30,10 @@ export class FileStorage implements LogStorage {
   #size: number;
 
   constructor(path: string) {
-    this.#fd = openSync(path, 'a+');
+    this.#fd = openSync(path, 'a+', 0o600);
     // 'a+' creates the file; reopen read-write without O_APPEND so writes go where we say.
     closeSync(this.#fd);
-    this.#fd = openSync(path, 'r+');
+    this.#fd = openSync(path, 'r+', 0o600);
     this.#size = fstatSync(this.#fd).size;
   }
 

@@ -61,7 +61,8 @@ export class Persistence implements Durability {
 
   /** Locks the directory and loads its data into `store`; returns the change sequence reached. */
   static open(dir: string, store: Store): { persistence: Persistence; lastSeq: number } {
-    mkdirSync(dir, { recursive: true });
+    // Owner-only, like the event store's: the read models hold every balance.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const persistence = new Persistence(resolve(dir));
     persistence.lock();
     const lastSeq = persistence.load(store);
@@ -80,7 +81,7 @@ export class Persistence implements Durability {
         throw new Error(`data directory ${this.dir} is in use by process ${pid}`);
       }
     }
-    writeFileSync(path, String(process.pid));
+    writeFileSync(path, String(process.pid), { mode: 0o600 });
     OPEN_DIRS.add(this.dir);
   }
 
@@ -290,7 +291,7 @@ export class Persistence implements Durability {
     syncDirectory(this.dir);
     // Records still buffered are already part of the snapshot just written: drop them.
     if (this.journal?.hasPending) this.journal.take();
-    closeSync(openSync(join(this.dir, JOURNAL), 'w')); // empty (or create) the journal
+    closeSync(openSync(join(this.dir, JOURNAL), 'w', 0o600)); // empty (or create) the journal
     this.journalBytes = 0;
     if (this.journal) this.madeDurable(this.journal.addedBytes, this.lastSeq);
   }

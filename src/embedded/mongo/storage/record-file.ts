@@ -59,7 +59,7 @@ export class RecordWriter {
   ) {}
 
   static create(path: string, flags: string, autoFlushBytes?: number): RecordWriter {
-    return new RecordWriter(openSync(path, flags), autoFlushBytes);
+    return new RecordWriter(openSync(path, flags, 0o600), autoFlushBytes);
   }
 
   add(doc: Document): void {
