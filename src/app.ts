@@ -9,6 +9,9 @@ import { createLiveFeeds, type LiveFeeds } from './live/live-feeds.js';
 import type { Logger } from './logger.js';
 import { instrumentLedger } from './metrics/instrument-ledger.js';
 import { TallyMetrics } from './metrics/metrics.js';
+import { createHoldExpiry } from './process/hold-expiry.js';
+import { createInterestPosting } from './process/interest-posting.js';
+import type { PeriodicProcess } from './process/periodic-process.js';
 import {
   createTransferProcessManager,
   PROCESS_MANAGER_CHECKPOINT,
@@ -32,6 +35,8 @@ export interface TallyOptions {
   clock?: () => Date;
   /** Off in tests that drive the process manager themselves. */
   runProcessManager?: boolean;
+  /** Off in tests that move the clock and run hold expiry and interest posting themselves. */
+  runTimedProcesses?: boolean;
   /**
    * Several instances on the same stores: the consumers run only while this one holds the
    * MongoDB lease, their writes fenced by its token. Without it they run at once (one instance).
@@ -52,6 +57,9 @@ export interface Tally {
   readonly projector: CheckpointedSubscription;
   readonly processManager: CheckpointedSubscription | undefined;
   live: LiveFeeds;
+  /** Expires holds at their expiresAt, and posts each month's interest, by `clock`. */
+  holdExpiry: PeriodicProcess;
+  interestPosting: PeriodicProcess;
   metrics: TallyMetrics;
   operations: Operations;
   leadership: Leadership | undefined;
@@ -152,6 +160,24 @@ async function wire(
     metrics.leader.set(1);
   }
   const live = createLiveFeeds(models, logger.child({ module: 'live' }));
+  // Idempotent by deterministic command ids, so every instance may run them.
+  const holdExpiry = createHoldExpiry(
+    ledger,
+    models,
+    logger.child({ module: 'hold-expiry' }),
+    clock,
+  );
+  const interestPosting = createInterestPosting(
+    eventStore,
+    ledger,
+    models,
+    logger.child({ module: 'interest-posting' }),
+    clock,
+  );
+  if (options.runTimedProcesses !== false) {
+    holdExpiry.start();
+    interestPosting.start();
+  }
 
   const services: TallyServices = {
     ledger,
@@ -202,7 +228,11 @@ async function wire(
     metrics,
     operations,
     leadership,
+    holdExpiry,
+    interestPosting,
     async close() {
+      await holdExpiry.stop();
+      await interestPosting.stop();
       await leadership?.stop();
       followed?.stop();
       await consumers?.stop();
