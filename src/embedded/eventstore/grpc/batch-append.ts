@@ -82,13 +82,15 @@ export function batchAppendHandler(store: EventStore) {
       call.emit('error', error);
     };
 
-    /** Registers a new append from its options, or answers it at once and returns undefined. */
-    const open = (
-      key: string,
+    /**
+     * A new append from its options, with how long it may take to arrive; or undefined after
+     * answering it at once (invalid, or already past its deadline).
+     */
+    const start = (
       correlationId: UUIDMessage,
       options: BatchOptions,
       isFinal: boolean,
-    ): ArrivingAppend | undefined => {
+    ): { append: ArrivingAppend; window: number } | undefined => {
       const stream = streamNameOf(options.getStreamIdentifier());
       const expected = expectedRevisionOf(
         options,
@@ -96,7 +98,7 @@ export function batchAppendHandler(store: EventStore) {
       );
       const identity = { correlationId, stream, expected: expected ?? { kind: 'any' as const } };
       const invalid =
-        (arriving.size >= MAX_OPEN_APPENDS
+        (!isFinal && arriving.size >= MAX_OPEN_APPENDS
           ? `More than ${MAX_OPEN_APPENDS} unfinished appends on one call.`
           : undefined) ??
         validateStreamName(stream)?.details ??
@@ -111,20 +113,20 @@ export function batchAppendHandler(store: EventStore) {
         reply(timeoutResponse(identity));
         return undefined;
       }
-      const append: ArrivingAppend = {
-        ...identity,
-        accumulator: new AppendAccumulator(),
-        timer: undefined,
+      return {
+        append: { ...identity, accumulator: new AppendAccumulator(), timer: undefined },
+        window,
       };
-      if (!isFinal) {
-        append.timer = setTimeout(() => {
-          if (arriving.get(key) !== append) return;
-          arriving.delete(key);
-          reply(timeoutResponse(append));
-        }, window);
-      }
+    };
+
+    /** Keeps an append that is still arriving, and answers Timeout if it has not when `window` closes. */
+    const keep = (key: string, append: ArrivingAppend, window: number) => {
+      append.timer = setTimeout(() => {
+        if (arriving.get(key) !== append) return;
+        arriving.delete(key);
+        reply(timeoutResponse(append));
+      }, window);
       arriving.set(key, append);
-      return append;
     };
 
     const write = (append: ArrivingAppend) => {
@@ -152,13 +154,16 @@ export function batchAppendHandler(store: EventStore) {
         const correlationId = request.getCorrelationId();
         if (!correlationId) return;
         const key = Buffer.from(correlationId.serializeBinary()).toString('base64');
+        const isFinal = request.getIsFinal();
         let append = arriving.get(key);
+        let window: number | undefined;
         if (!append) {
           const options = request.getOptions();
           // No options and not arriving: a chunk of an append already answered. Ignored.
           if (!options) return;
-          append = open(key, correlationId, options, request.getIsFinal());
-          if (!append) return;
+          const started = start(correlationId, options, isFinal);
+          if (!started) return;
+          ({ append, window } = started);
         }
         for (const message of request.getProposedMessagesList()) {
           const invalid = append.accumulator.add(message);
@@ -173,9 +178,11 @@ export function batchAppendHandler(store: EventStore) {
             return;
           }
         }
-        if (request.getIsFinal()) {
+        if (isFinal) {
           forget(key);
           write(append);
+        } else if (window !== undefined) {
+          keep(key, append, window);
         }
       }),
     );
