@@ -1,6 +1,7 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { MongoClient } from 'mongodb';
 import type { TallyServices } from './graphql/context.js';
+import { HistoryReader } from './graphql/history/history-reader.js';
 import { type ApiOptions, createTallyYoga, type TallyYoga } from './graphql/yoga.js';
 import { type Operations, projectionConsumer, startOperations } from './http/operations.js';
 import { FollowedProgress } from './leadership/followed-progress.js';
@@ -23,6 +24,7 @@ import { readModelProjections } from './read/projections/index.js';
 import { createProjector } from './read/projector.js';
 import { ensureIndexes, type ReadModels, readModels } from './read/read-models.js';
 import { Ledger } from './write/ledger.js';
+import { accountSnapshots, DEFAULT_SNAPSHOT_EVERY } from './write/snapshots.js';
 
 export interface TallyOptions {
   eventStoreUrl: string;
@@ -44,6 +46,8 @@ export interface TallyOptions {
   leadership?: { holder: string; ttlMs?: number };
   /** GET /ready fails when a consumer is further behind than this (default 5000). */
   readyMaxLagMs?: number;
+  /** Snapshot an account every this many events (default 100); 0 turns snapshots off. */
+  snapshotEvery?: number;
 }
 
 /** A running Tally: the write side, the projector, the process manager and the GraphQL handler. */
@@ -91,7 +95,11 @@ async function wire(
 
   const clock = options.clock ?? (() => new Date());
   const metrics = new TallyMetrics();
-  const ledger = instrumentLedger(new Ledger(eventStore), metrics);
+  const snapshots = accountSnapshots(eventStore, {
+    every: options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY,
+    logger: logger.child({ module: 'snapshots' }),
+  });
+  const ledger = instrumentLedger(new Ledger(eventStore, snapshots), metrics);
   /** The consumers of $all; with leadership, one set per term, fenced by its token. */
   const startConsumers = async (fencing?: Fencing) => {
     const checkpoints = fencing?.checkpoints ?? new CheckpointStore(models.checkpoints);
@@ -182,6 +190,7 @@ async function wire(
   const services: TallyServices = {
     ledger,
     models,
+    history: new HistoryReader(eventStore, snapshots),
     readModelProgress: followed ?? (consumers as Consumers).projector.progress,
     live,
     clock,

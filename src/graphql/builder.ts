@@ -27,6 +27,7 @@ export const builder = new SchemaBuilder<{
     Decimal: { Input: string; Output: string };
     DateTime: { Input: Date; Output: Date };
     Position: { Input: bigint; Output: bigint };
+    JSON: { Input: unknown; Output: unknown };
   };
   AuthScopes: {
     customer: boolean;

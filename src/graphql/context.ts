@@ -4,11 +4,14 @@ import type { Logger } from '../logger.js';
 import type { Progress } from '../read/progress.js';
 import type { ReadModels } from '../read/read-models.js';
 import type { Ledger } from '../write/ledger.js';
+import type { HistoryReader } from './history/history-reader.js';
 
 /** What the API needs from the running application, shared by every request. */
 export interface TallyServices {
   ledger: Ledger;
   models: ReadModels;
+  /** Events straight from the event store: history, correlated, accountAt. */
+  history: HistoryReader;
   /** Progress of the read-model projector through $all, for `consistentWith`. */
   readModelProgress: Progress;
   live: LiveFeeds;

@@ -21,7 +21,7 @@ import {
   UNGUARDED,
 } from './parking/index.js';
 import { Progress } from './progress.js';
-import { type RecordedEvent, toRecordedEvent } from './recorded-event.js';
+import { type RecordedEvent, upcastRecordedEvent } from './recorded-event.js';
 
 export interface SubscriptionSpec {
   /** Names the subscription in logs, and the consumer of the events it parks. */
@@ -228,7 +228,7 @@ export class CheckpointedSubscription
       const event = resolved.event as AllStreamJSONRecordedEvent | undefined;
       if (!event?.isJson) continue;
       busy = true;
-      batch.push(toRecordedEvent(event));
+      batch.push(await upcastRecordedEvent(this.client, event));
       if (batch.length < maxBatchSize && subscription.readableLength > 0) continue;
       // Retried, isolated and parked as needed: this returns once every event is applied or
       // parked, so the checkpoint moves past a bad event instead of stopping on it forever.

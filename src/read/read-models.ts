@@ -7,6 +7,7 @@ import type {
   TransactionDocument,
   TransferDocument,
 } from './documents.js';
+import type { CorrelationDocument } from './projections/correlations.js';
 
 /** The read-model collections of one database, with the indexes their queries need. */
 export interface ReadModels {
@@ -15,6 +16,7 @@ export interface ReadModels {
   transfers: Collection<TransferDocument>;
   ledgerIntegrity: Collection<LedgerIntegrityDocument>;
   holds: Collection<HoldDocument>;
+  correlations: Collection<CorrelationDocument>;
   checkpoints: Collection<CheckpointDocument>;
 }
 
@@ -25,6 +27,7 @@ export function readModels(db: Db): ReadModels {
     transfers: db.collection<TransferDocument>('transfers'),
     ledgerIntegrity: db.collection<LedgerIntegrityDocument>('ledgerIntegrity'),
     holds: db.collection<HoldDocument>('holds'),
+    correlations: db.collection<CorrelationDocument>('correlations'),
     checkpoints: db.collection<CheckpointDocument>('checkpoints'),
   };
 }
@@ -43,5 +46,7 @@ export async function ensureIndexes(models: ReadModels): Promise<void> {
     models.holds.createIndex({ accountId: 1, placedRevision: -1 }),
     models.holds.createIndex({ accountId: 1, status: 1, placedRevision: -1 }),
     models.holds.createIndex({ status: 1, expiresAt: 1 }),
+    // correlated(correlationId): a request's events in $all order.
+    models.correlations.createIndex({ correlationId: 1, commit: 1, prepare: 1 }),
   ]);
 }

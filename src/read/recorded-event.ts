@@ -1,34 +1,28 @@
-import type { AllStreamJSONRecordedEvent, Position } from '@eventstore/db-client';
-import type { EventMetadata } from '../write/envelope.js';
+import type { AllStreamJSONRecordedEvent, EventStoreDBClient } from '@eventstore/db-client';
+import { type RecordedEvent, storedEventOf } from '../events/recorded-event.js';
+import { upcast } from '../events/upcast.js';
+import { emptyStream } from '../events/upcaster.js';
+import { upcastingReaderFor } from '../events/upcasting-reader.js';
 
-/** A Tally event as read back from $all, with its envelope. */
-export interface RecordedEvent<
-  Event extends { type: string; data: unknown } = { type: string; data: unknown },
-> {
-  type: Event['type'];
-  data: Event['data'];
-  metadata: EventMetadata;
-  streamId: string;
-  revision: number;
-  position: Position;
-  /** Server time of the append; occurredAt in the metadata is the command's own time. */
-  created: Date;
+export { occurredAt, type RecordedEvent } from '../events/recorded-event.js';
+
+/**
+ * A Tally event read from $all, upcast to the current shape of its type (src/events/registry.ts),
+ * for the projections and the process manager. A legacy event whose upcaster needs the stream
+ * before it gets it from the shared UpcastingReader, which reads the stream if it must.
+ */
+export function upcastRecordedEvent(
+  client: EventStoreDBClient,
+  event: AllStreamJSONRecordedEvent,
+): Promise<RecordedEvent> {
+  return upcastingReaderFor(client).upcast(storedEventOf(event));
 }
 
+/**
+ * The same, for a caller without the client: correct for every event whose upcasting needs
+ * nothing but itself; one that needs its stream (a v1 deposit) is refused with an UpcastError.
+ */
 export function toRecordedEvent(event: AllStreamJSONRecordedEvent): RecordedEvent {
-  return {
-    type: event.type,
-    data: event.data,
-    metadata: event.metadata as unknown as EventMetadata,
-    streamId: event.streamId,
-    revision: Number(event.revision),
-    position: event.position,
-    created: event.created,
-  };
-}
-
-/** The time the event happened in the domain: the command's occurredAt, else the server's time. */
-export function occurredAt(event: RecordedEvent): Date {
-  const stamped = event.metadata?.occurredAt;
-  return stamped ? new Date(stamped) : event.created;
+  const stored = storedEventOf(event);
+  return upcast(stored, emptyStream(stored.streamId));
 }

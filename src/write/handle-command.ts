@@ -7,6 +7,7 @@ import {
 } from '@eventstore/db-client';
 import type { Decider } from '../domain/decider.js';
 import { ConcurrencyConflictError, DomainError, ValidationError } from '../domain/errors.js';
+import { currentSchemaVersion } from '../events/registry.js';
 import {
   type CommandContext,
   type EventMetadata,
@@ -156,7 +157,13 @@ async function append<State, Event extends AnyEvent>(
           data: event.data as Record<string, unknown>,
           // Events of one append share a commit position; the index lets readers tell when
           // they have seen the whole append (read-your-writes waits for all of it).
-          metadata: { ...metadata, eventIndex: index, eventCount: events.length },
+          metadata: {
+            ...metadata,
+            // Each type's current shape (src/events/registry.ts), so readers know what to upcast.
+            schemaVersion: currentSchemaVersion(event.type),
+            eventIndex: index,
+            eventCount: events.length,
+          },
         }),
       ),
       { expectedRevision: loaded.revision < 0 ? NO_STREAM : BigInt(loaded.revision) },

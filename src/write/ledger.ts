@@ -30,6 +30,7 @@ import { HoldDirectory } from './hold-directory.js';
 import { IdempotencyKeys } from './idempotency-keys.js';
 import { loadStream } from './load-stream.js';
 import type { CommandRequest } from './request.js';
+import type { SnapshotStore } from './snapshots.js';
 import { StreamCache } from './stream-cache.js';
 import { StreamQueue } from './stream-queue.js';
 import { initiationOf, transferStepId } from './transfer-initiation.js';
@@ -132,12 +133,17 @@ type TransferSent = Extract<AccountEvent, { type: 'TransferSent' }>;
  */
 export class Ledger {
   readonly #queue = new StreamQueue();
-  readonly #accounts = new StreamCache<AccountState>();
+  readonly #accounts: StreamCache<AccountState>;
   readonly #transfers = new StreamCache<TransferState>();
   readonly #keys: IdempotencyKeys;
   readonly #holds: HoldDirectory;
 
-  constructor(private readonly client: EventStoreDBClient) {
+  constructor(
+    private readonly client: EventStoreDBClient,
+    /** Snapshots of account folds (src/write/snapshots.ts); none: every load folds from the start. */
+    accountSnapshots?: SnapshotStore<AccountState>,
+  ) {
+    this.#accounts = new StreamCache<AccountState>(1000, accountSnapshots);
     this.#keys = new IdempotencyKeys(client);
     this.#holds = new HoldDirectory(client);
   }

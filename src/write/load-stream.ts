@@ -6,7 +6,8 @@ import {
   StreamNotFoundError,
 } from '@eventstore/db-client';
 import type { Decider } from '../domain/decider.js';
-import type { EventMetadata } from './envelope.js';
+import { storedEventOf } from '../events/recorded-event.js';
+import { upcastingReaderFor } from '../events/upcasting-reader.js';
 import type { StreamCache } from './stream-cache.js';
 
 /** What a command already produced, found in the stream when the same command comes again. */
@@ -30,8 +31,35 @@ export interface LoadedStream<State> {
 }
 
 /**
- * Folds a stream, from the cached revision when there is one, noting for every command id
- * where it was applied, so a repeated command is recognised.
+ * Whether a command id may come again: ids derived from an idempotency key or a process
+ * manager's step are UUIDv5 (envelope.ts, deterministicId), so their command may already be in
+ * the stream. Any other id (a random UUIDv4, or none) is new by construction.
+ */
+export function mayRepeat(commandId: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(commandId);
+}
+
+/** Where a fold starts: nothing, a cached fold, or a snapshot. */
+interface FoldStart<State> {
+  state: State;
+  revision: number;
+  priors: Map<string, PriorOutcome<State>>;
+  /** Priors are known only for commands after this revision (-1: the whole stream). */
+  since: number;
+  /** Revision of the newest snapshot known (-1: none). */
+  snapshotAt: number;
+  /** For a snapshot: the id the event at `revision` must have, checked as the fold reads it. */
+  expectEventId?: string;
+}
+
+/**
+ * Folds a stream, upcasting every event (src/events), from the cached fold when there is one,
+ * else from the newest snapshot, noting for every command id where it was applied, so a
+ * repeated command is recognised.
+ *
+ * A fold that started from a snapshot knows the commands after it only. A command whose id may
+ * come again (mayRepeat) and is not among them could be in the part the snapshot summarises, so
+ * for it the stream is folded whole, once; the cache then knows every command of the stream.
  */
 export async function loadStream<State, Event extends { type: string; data: unknown }>(
   client: EventStoreDBClient,
@@ -42,46 +70,97 @@ export async function loadStream<State, Event extends { type: string; data: unkn
   { trustCache = false }: { trustCache?: boolean } = {},
 ): Promise<LoadedStream<State>> {
   const cached = cache?.get(streamName);
-  if (cached && trustCache) {
+  const searchWhole = (since: number) => since >= 0 && mayRepeat(commandId);
+  const complete = cached && !(searchWhole(cached.since) && !cached.priors.has(commandId));
+  if (cached && complete && trustCache) {
     const prior = cached.priors.get(commandId);
     const { state, revision } = cached;
     return prior
       ? { state, revision, prior, fromCache: true }
       : { state, revision, fromCache: true };
   }
-  let state = cached?.state ?? decider.initialState;
-  let revision = cached?.revision ?? -1;
-  const priors = cached?.priors ?? new Map<string, PriorOutcome<State>>();
+  const whole = (snapshotAt: number): FoldStart<State> => ({
+    state: decider.initialState,
+    revision: -1,
+    priors: new Map(),
+    since: -1,
+    snapshotAt,
+  });
+  let start: FoldStart<State>;
+  if (cached) {
+    start = complete ? { ...cached } : whole(cached.snapshotAt);
+  } else {
+    const snapshot = mayRepeat(commandId) ? undefined : await cache?.snapshots?.newest(streamName);
+    start = snapshot
+      ? {
+          state: snapshot.state,
+          revision: snapshot.revision,
+          priors: new Map(),
+          since: snapshot.revision,
+          snapshotAt: snapshot.revision,
+          expectEventId: snapshot.eventId,
+        }
+      : whole(-1);
+  }
+  let folded = await foldFrom(client, streamName, decider, start);
+  // The stream no longer has the snapshot's event where it says: fold it whole instead.
+  if (!folded) folded = (await foldFrom(client, streamName, decider, whole(-1)))!;
+  if (folded.revision >= 0) cache?.set(streamName, folded);
+  const prior = folded.priors.get(commandId);
+  const { state, revision } = folded;
+  return prior
+    ? { state, revision, prior, fromCache: false }
+    : { state, revision, fromCache: false };
+}
+
+/**
+ * Reads and folds the stream after `start`. Returns undefined when `start` is a snapshot whose
+ * event is not (or no longer) in the stream at its revision.
+ */
+async function foldFrom<State, Event extends { type: string; data: unknown }>(
+  client: EventStoreDBClient,
+  streamName: string,
+  decider: Decider<State, unknown, Event>,
+  start: FoldStart<State>,
+): Promise<FoldStart<State> | undefined> {
+  let { state, revision } = start;
+  const priors = start.priors;
+  const checking = start.expectEventId;
+  let verified = checking === undefined;
+  const upcast = upcastingReaderFor(client).inOrder(streamName, revision + 1);
   try {
-    const events = client.readStream(streamName, {
-      fromRevision: revision < 0 ? START : BigInt(revision + 1),
-    });
+    // From a snapshot, read its own event too, to check the stream still has it there.
+    const from = checking === undefined ? revision + 1 : revision;
+    const events = client.readStream(streamName, { fromRevision: from < 0 ? START : BigInt(from) });
     for await (const resolved of events) {
-      const event = resolved.event as JSONRecordedEvent | undefined;
-      if (!event) continue;
-      const folded = { type: event.type, data: event.data } as Event;
+      const raw = resolved.event as JSONRecordedEvent | undefined;
+      if (!raw) continue;
+      if (!verified) {
+        verified = Number(raw.revision) === start.revision && raw.id === checking;
+        if (!verified) break;
+        continue;
+      }
+      const recorded = await upcast(storedEventOf(raw));
+      const folded = { type: recorded.type, data: recorded.data } as Event;
       state = decider.evolve(state, folded);
-      revision = Number(event.revision);
-      const metadata = event.metadata as Partial<EventMetadata> | undefined;
-      if (metadata?.commandId && event.position) {
+      revision = recorded.revision;
+      const { commandId, inputHash } = recorded.metadata;
+      if (commandId && raw.position) {
         // A command's events are contiguous; the prior outcome is the state after its last one.
-        const earlier = priors.get(metadata.commandId);
+        const earlier = priors.get(commandId);
         const sameCommand = earlier && earlier.revision === revision - 1;
-        priors.set(metadata.commandId, {
+        priors.set(commandId, {
           events: sameCommand ? [...earlier.events, folded] : [folded],
           state,
           revision,
-          position: event.position,
-          inputHash: metadata.inputHash ?? '',
+          position: raw.position,
+          inputHash: inputHash ?? '',
         });
       }
     }
   } catch (error) {
     if (!(error instanceof StreamNotFoundError)) throw error;
   }
-  if (revision >= 0) cache?.set(streamName, { state, revision, priors });
-  const prior = priors.get(commandId);
-  return prior
-    ? { state, revision, prior, fromCache: false }
-    : { state, revision, fromCache: false };
+  if (!verified) return undefined;
+  return { state, revision, priors, since: start.since, snapshotAt: start.snapshotAt };
 }

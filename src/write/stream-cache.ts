@@ -1,21 +1,35 @@
 import type { PriorOutcome } from './load-stream.js';
+import type { SnapshotStore } from './snapshots.js';
 
 /** What is known of one stream up to `revision`: its folded state and the commands in it. */
 export interface CachedStream<State> {
   state: State;
   revision: number;
   priors: Map<string, PriorOutcome<State>>;
+  /**
+   * The commands in `priors` are those after this revision: -1 when the whole stream was
+   * folded, a snapshot's revision when the fold started from one.
+   */
+  since: number;
+  /** Revision of the newest snapshot stored or read (-1: none). */
+  snapshotAt: number;
 }
 
 /**
  * Folded streams kept between commands, so a command reads only the events appended since
  * the last one instead of the whole stream. Streams are append-only, so reading forward from
  * the cached revision always catches up, whoever appended. Least recently used streams go first.
+ *
+ * With a snapshot store, every fold that reaches `every` events past the stream's last snapshot
+ * (by a command's append or by a load) is stored as a snapshot, in the background.
  */
 export class StreamCache<State> {
   readonly #streams = new Map<string, CachedStream<State>>();
 
-  constructor(private readonly maxStreams = 1000) {}
+  constructor(
+    private readonly maxStreams = 1000,
+    readonly snapshots?: SnapshotStore<State>,
+  ) {}
 
   get(stream: string): CachedStream<State> | undefined {
     const cached = this.#streams.get(stream);
@@ -44,10 +58,20 @@ export class StreamCache<State> {
     }
     const priors = cached?.priors ?? new Map<string, PriorOutcome<State>>();
     priors.set(commandId, outcome);
-    this.set(stream, { state: outcome.state, revision: outcome.revision, priors });
+    this.set(stream, {
+      state: outcome.state,
+      revision: outcome.revision,
+      priors,
+      since: cached?.since ?? -1,
+      snapshotAt: cached?.snapshotAt ?? -1,
+    });
   }
 
   set(stream: string, cached: CachedStream<State>): void {
+    if (this.snapshots?.isDue(cached.revision, cached.snapshotAt)) {
+      this.snapshots.take(stream, cached.state, cached.revision);
+      cached = { ...cached, snapshotAt: cached.revision };
+    }
     this.#streams.delete(stream);
     this.#streams.set(stream, cached);
     if (this.#streams.size > this.maxStreams) {

@@ -26,21 +26,7 @@ export const AccountType = builder.objectRef<AccountDocument>('Account').impleme
     revision: t.exposeInt('revision', {
       description: 'Stream revision of the last event folded into this document',
     }),
-    balanceAt: t.field({
-      type: MoneyType,
-      nullable: true,
-      description:
-        'The balance as it stood at a moment in the past: after the last movement at or before it. Null before the account was opened.',
-      args: { at: t.arg({ type: 'DateTime', required: true }) },
-      resolve: async (account, { at }, context) => {
-        if (at < account.openedAt) return null;
-        const last = await context.models.transactions.findOne(
-          { accountId: account._id, occurredAt: { $lte: at } },
-          { sort: { occurredAt: -1, revision: -1 } },
-        );
-        return { minor: last?.balanceAfter ?? 0, currency: account.currency };
-      },
-    }),
+    // balanceAt: src/graphql/history/account-history.ts (the same fold as accountAt).
     transactions: t.connection({
       type: TransactionType,
       description: 'Money movements, newest first.',

@@ -1,4 +1,6 @@
 import { type EventStoreDBClient, FORWARDS, type JSONRecordedEvent } from '@eventstore/db-client';
+import { storedEventOf } from '../../events/recorded-event.js';
+import { upcastingReaderFor } from '../../events/upcasting-reader.js';
 import type { RecordedEvent } from '../recorded-event.js';
 import type { ParkedEvent, ParkedEventStore } from './parked-events.js';
 
@@ -55,13 +57,7 @@ async function readEvent(client: EventStoreDBClient, parked: ParkedEvent): Promi
   if (!found || Number(found.revision) !== parked.revision) {
     throw new Error(`${parked.streamId}@${parked.revision} is no longer in the event store`);
   }
-  return {
-    type: found.type,
-    data: found.data,
-    metadata: found.metadata as unknown as RecordedEvent['metadata'],
-    streamId: found.streamId,
-    revision: Number(found.revision),
-    position: found.position ?? parked.position,
-    created: found.created,
-  };
+  // Upcast like every reader, so a parked legacy event replays in today's shape.
+  const event = await upcastingReaderFor(client).upcast(storedEventOf(found));
+  return { ...event, position: found.position ?? parked.position };
 }

@@ -1,4 +1,5 @@
 import { accountsProjection } from './accounts.js';
+import { correlationsProjection } from './correlations.js';
 import { holdsProjection } from './holds.js';
 import { ledgerIntegrityProjection } from './integrity.js';
 import type { Projection } from './projection.js';
@@ -13,4 +14,5 @@ export const readModelProjections: readonly Projection[] = [
   transfersProjection as unknown as Projection,
   ledgerIntegrityProjection as unknown as Projection,
   holdsProjection as unknown as Projection,
+  correlationsProjection as unknown as Projection,
 ];
