@@ -27,7 +27,7 @@ async function post(instance: TallyInstance, query: string, variables: Json, as:
     headers: { 'content-type': 'application/json', authorization: await authorizationFor(as) },
     body: JSON.stringify({ query, variables }),
   });
-  return (await response.json()) as { data?: Json; errors?: Json };
+  return (await response.json()) as { data?: Json; errors?: Json; extensions?: Json };
 }
 
 /** Resolves once `count` events of `type` are in the stream: a subscription, not a poll. */
