@@ -79,6 +79,11 @@ const ConfigSchema = z
       .int('must be a whole number')
       .min(1, 'must be at least 1')
       .default(10),
+    SNAPSHOT_EVERY: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(0, 'must be 0 (no snapshots) or more')
+      .default(100),
     WS_MAX_SUBSCRIPTIONS: z.coerce
       .number({ error: 'must be a number' })
       .int('must be a whole number')

@@ -62,6 +62,7 @@ async function main(): Promise<void> {
     // Every instance competes for the consumers' lease; alone, it wins at once.
     leadership: { holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` },
     readyMaxLagMs: config.READY_MAX_LAG_MS,
+    snapshotEvery: config.SNAPSHOT_EVERY,
   });
   closers.unshift(() => tally.close());
   const http = createHttpServer(tally.yoga, auth.verifyToken, socketLimitsFrom(config), {
