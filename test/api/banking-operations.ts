@@ -39,7 +39,11 @@ export const REVERSE_TRANSACTION = `mutation ($input: ReverseTransactionInput!) 
   reverseTransaction(input: $input) {
     __typename
     ... on ReversalSuccess { reversal { ${TRANSACTION_FIELDS} reverses { id kind } } ${ACCOUNT_STATE} position }
-    ${ERRORS}
+    ... on Error { message }
+    ... on ValidationError { field }
+    ... on AccountNotOpenError { accountId status }
+    ... on InsufficientFundsError { available { amount } requested { amount } }
+    ... on ForbiddenError { requiredRole }
     ... on TransactionNotFoundError { transactionId }
     ... on ReversalWindowClosedError { transactionId originalOccurredAt windowDays }
     ... on AlreadyReversedError { transactionId reversalId }
