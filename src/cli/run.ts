@@ -6,9 +6,11 @@ import {
   EXIT,
   UsageError,
 } from './command.js';
+import { parkedCommand } from './parked.js';
+import { seedCommand } from './seed.js';
 import { verifyCommand } from './verify.js';
 
-const COMMANDS: readonly CliCommand[] = [verifyCommand];
+const COMMANDS: readonly CliCommand[] = [verifyCommand, parkedCommand, seedCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
