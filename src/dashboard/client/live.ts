@@ -17,7 +17,7 @@ export interface LiveOperation<T> {
  * accounts cost one socket, not fifty (browsers allow six HTTP/1.1 connections per host, so
  * one SSE stream per account stalls at six).
  *
- * After a server restart the client reconnects on its own (backing off, up to 5 s apart) and
+ * After a server restart the client reconnects on its own (backing off, at most 3 s apart) and
  * sends every open subscription again. Its payload's `variables` is a getter, read when the
  * message is serialised, so each resubscription asks for what came after the last revision
  * the card has applied: the server replays what was missed, and the card drops anything at or
@@ -38,7 +38,7 @@ export class LiveConnection {
       retryAttempts: Number.POSITIVE_INFINITY,
       retryWait: (retries) =>
         new Promise((resolve) =>
-          setTimeout(resolve, Math.min(250 * 2 ** retries, 5000) + Math.random() * 250),
+          setTimeout(resolve, Math.min(250 * 2 ** retries, 3000) + Math.random() * 250),
         ),
       // A restart closes the socket abnormally (1001, 1006): always worth another try.
       shouldRetry: () => true,

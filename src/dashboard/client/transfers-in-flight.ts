@@ -81,7 +81,7 @@ export class TransfersInFlight extends HTMLElement {
       h(
         'section',
         { 'aria-labelledby': 'in-flight-title' },
-        h('h2', { id: 'in-flight-title' }, 'Transfers in flight'),
+        h('h2', { id: 'in-flight-title' }, 'Transfers in flight from these accounts'),
         rows.length > 0
           ? h('ul', { 'aria-live': 'polite' }, ...rows)
           : h('p', {}, 'None from the accounts shown.'),

@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { describe, it } from 'vitest';
+
+/** Debian's Chromium, installed by .ci/run (`apt-get install chromium`); never downloaded. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+const MISSING = `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y --no-install-recommends chromium), as .ci/run does`;
+
+/**
+ * A describe block that runs in real Chromium. Without the browser it fails in CI (CI is set),
+ * where .ci/run installs it and its absence is a broken pipeline; on a developer's machine it
+ * is skipped, saying why in its name and on stderr, so `npm test` does not demand a browser.
+ */
+export function describeInChromium(name: string, body: () => void): void {
+  if (existsSync(CHROMIUM)) {
+    describe(name, body);
+  } else if (process.env.CI) {
+    describe(name, () => {
+      it('needs Chromium', () => {
+        throw new Error(MISSING);
+      });
+    });
+  } else {
+    console.warn(`Browser tests skipped: ${MISSING}`);
+    describe.skip(`${name} (skipped: ${CHROMIUM} is missing)`, body);
+  }
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+const ARTIFACTS = new URL('../artifacts/', import.meta.url).pathname;
+
+/** Saves a screenshot of the page under test/browser/artifacts/ (gitignored). */
+export async function screenshot(page: Page, name: string, path = `${ARTIFACTS}${name}.png`) {
+  await mkdir(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
