@@ -1,4 +1,6 @@
+import type { Filter } from 'mongodb';
 import type { Logger } from '../logger.js';
+import type { HoldDocument } from '../read/documents.js';
 import type { ReadModels } from '../read/read-models.js';
 import { deterministicId, hashInput } from '../write/envelope.js';
 import type { Ledger } from '../write/ledger.js';
@@ -12,6 +14,11 @@ export interface HoldExpiryOptions {
   intervalMs?: number;
   /** Holds expired per query; a full batch is followed by another at once. */
   batchSize?: number;
+  /**
+   * Only holds that also match this (default: all). For tests that share one event store and
+   * must not expire each other's holds with their own clocks.
+   */
+  scope?: Filter<HoldDocument>;
 }
 
 /**
@@ -36,7 +43,12 @@ export function createHoldExpiry(
     const tried = new Set<string>();
     for (;;) {
       const due = await models.holds
-        .find({ status: 'ACTIVE', expiresAt: { $lte: now }, _id: { $nin: [...tried] } })
+        .find({
+          ...options.scope,
+          status: 'ACTIVE',
+          expiresAt: { $lte: now },
+          _id: { $nin: [...tried] },
+        })
         .sort({ expiresAt: 1 })
         .limit(batchSize)
         .project<{ _id: string; accountId: string }>({ accountId: 1 })

@@ -1,4 +1,5 @@
 import { type EventStoreDBClient, StreamNotFoundError } from '@eventstore/db-client';
+import type { Filter } from 'mongodb';
 import { type AccountEvent, accountStreamName } from '../domain/account/index.js';
 import {
   accrueInterest,
@@ -8,6 +9,7 @@ import {
   monthOf,
 } from '../domain/account/interest.js';
 import type { Logger } from '../logger.js';
+import type { AccountDocument } from '../read/documents.js';
 import type { ReadModels } from '../read/read-models.js';
 import { deterministicId, type EventMetadata, hashInput } from '../write/envelope.js';
 import type { Ledger } from '../write/ledger.js';
@@ -19,6 +21,11 @@ export const INTEREST_ACTOR = 'system:interest-posting';
 export interface InterestPostingOptions {
   /** How often to check whether a month has ended (default 1 min). */
   intervalMs?: number;
+  /**
+   * Only accounts that also match this (default: all). For tests that share one event store
+   * and must not pay each other's interest with their own clocks.
+   */
+  scope?: Filter<AccountDocument>;
 }
 
 /**
@@ -49,7 +56,7 @@ export function createInterestPosting(
     let posted = 0;
     let failed = false;
     const accounts = models.accounts
-      .find({ openedAt: { $lt: period.end }, status: { $ne: 'CLOSED' } })
+      .find({ ...options.scope, openedAt: { $lt: period.end }, status: { $ne: 'CLOSED' } })
       .project<{ _id: string }>({ _id: 1 });
     for await (const account of accounts) {
       try {

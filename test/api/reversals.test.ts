@@ -13,7 +13,7 @@ import {
 } from './banking-operations.js';
 
 const DAY = 86_400_000;
-const time = movableClock('2026-01-01T15:00:00.000Z');
+const time = movableClock('2031-01-01T15:00:00.000Z');
 let tally: Tally;
 beforeAll(async () => {
   tally = await startTestTally({ clock: time.clock, runTimedProcesses: false });
@@ -40,7 +40,7 @@ const reverse = (transactionId: string, as: Json = 'admin') =>
 
 describe('reversals through the API', () => {
   it('reverses a deposit with a compensating transaction; the history reads both ways', async () => {
-    time.set('2026-01-01T15:00:00.000Z');
+    time.set('2031-01-01T15:00:00.000Z');
     const { accountId } = await openAccount(tally, { initialDeposit: '10.00' });
     await mutate(DEPOSIT, { accountId, amount: '25.00' }, 'teller');
     const deposit = (await transactions(accountId))[0];
@@ -56,7 +56,7 @@ describe('reversals through the API', () => {
         balanceAfter: { amount: '10.00' },
         description: 'posted in error',
         actor: 'test-admin',
-        occurredAt: '2026-01-03T15:00:00.000Z',
+        occurredAt: '2031-01-03T15:00:00.000Z',
         reverses: { id: deposit.id, kind: 'DEPOSIT' },
       },
       account: { balance: { amount: '10.00' } },
@@ -80,28 +80,28 @@ describe('reversals through the API', () => {
   });
 
   it('is open on day 30 after the original and closed on day 31', async () => {
-    time.set('2026-01-01T15:00:00.000Z');
+    time.set('2031-01-01T15:00:00.000Z');
     const { accountId } = await openAccount(tally, { initialDeposit: '10.00' });
     await mutate(WITHDRAW, { accountId, amount: '1.00' }, 'teller');
     await mutate(WITHDRAW, { accountId, amount: '2.00' }, 'teller');
     const [second, first] = await transactions(accountId);
 
-    time.set('2026-01-31T23:59:59.000Z');
+    time.set('2031-01-31T23:59:59.000Z');
     expect(await reverse(first.id)).toMatchObject({
       __typename: 'ReversalSuccess',
       account: { balance: { amount: '8.00' } },
     });
-    time.set('2026-02-01T00:00:00.000Z');
+    time.set('2031-02-01T00:00:00.000Z');
     expect(await reverse(second.id)).toMatchObject({
       __typename: 'ReversalWindowClosedError',
       transactionId: second.id,
-      originalOccurredAt: '2026-01-01T15:00:00.000Z',
+      originalOccurredAt: '2031-01-01T15:00:00.000Z',
       windowDays: 30,
     });
   });
 
   it('reverses a capture; refuses a transfer, an unknown id, a spent deposit and a customer', async () => {
-    time.set('2026-01-05T09:00:00.000Z');
+    time.set('2031-01-05T09:00:00.000Z');
     const { accountId } = await openAccount(tally, { initialDeposit: '20.00' });
     const other = await openAccount(tally);
     const hold = await mutate(PLACE_HOLD, { accountId, amount: '5.00', reason: 'x' }, 'teller');
