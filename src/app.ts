@@ -197,29 +197,39 @@ async function wire(
     logger: logger.child({ module: 'graphql' }),
     consistencyTimeoutMs: options.consistencyTimeoutMs ?? 5000,
   };
-  const operations = await startOperations({
-    metrics,
-    eventStore,
-    db: models.checkpoints.db,
-    models,
-    live,
-    logger,
-    clock,
-    readModelProgress: services.readModelProgress,
-    consumers: [
-      ...readModelProjections.map((p) =>
-        projectionConsumer(p.name, () => consumers?.projector.progress.reached),
-      ),
-      {
-        name: PROCESS_MANAGER_NAME,
-        checkpointNames: [PROCESS_MANAGER_CHECKPOINT],
-        handles: (event) => event.type === 'TransferSent',
-        reached: () => consumers?.processManager?.progress.reached,
-      },
-    ],
-    parkingConsumers: ['read-models', PROCESS_MANAGER_NAME],
-    ...(options.readyMaxLagMs !== undefined ? { maxLagMs: options.readyMaxLagMs } : {}),
-  });
+  let operations: Operations;
+  try {
+    operations = await startOperations({
+      metrics,
+      eventStore,
+      db: models.checkpoints.db,
+      models,
+      live,
+      logger,
+      clock,
+      readModelProgress: services.readModelProgress,
+      consumers: [
+        ...readModelProjections.map((p) =>
+          projectionConsumer(p.name, () => consumers?.projector.progress.reached),
+        ),
+        {
+          name: PROCESS_MANAGER_NAME,
+          checkpointNames: [PROCESS_MANAGER_CHECKPOINT],
+          handles: (event) => event.type === 'TransferSent',
+          reached: () => consumers?.processManager?.progress.reached,
+        },
+      ],
+      parkingConsumers: ['read-models', PROCESS_MANAGER_NAME],
+      ...(options.readyMaxLagMs !== undefined ? { maxLagMs: options.readyMaxLagMs } : {}),
+    });
+  } catch (error) {
+    // Started consumers must not outlive a failed start.
+    await leadership?.stop();
+    followed?.stop();
+    await consumers?.stop();
+    await live.close();
+    throw error;
+  }
   return {
     yoga: createTallyYoga(services, options.api, operations.plugins),
     services,

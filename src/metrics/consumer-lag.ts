@@ -115,7 +115,7 @@ export class LagMonitor {
     const now = this.clock().getTime();
     if (pending) return pending[0] ? Math.max(0, now - pending[0].created.getTime()) : 0;
     // Further behind than what is kept: at least as old as the oldest kept event.
-    const oldest = this.head.after(-1n, isTallyEvent)?.[0] ?? this.head.head;
+    const oldest = this.head.oldest;
     return oldest ? Math.max(0, now - oldest.created.getTime()) : 0;
   }
 }

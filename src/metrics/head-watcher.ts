@@ -48,6 +48,11 @@ export class HeadWatcher {
     await this.#running;
   }
 
+  /** The oldest Tally event kept. */
+  get oldest(): HeadEvent | undefined {
+    return this.#recent[0];
+  }
+
   /** The newest Tally event seen, or undefined on an empty ledger. */
   get head(): HeadEvent | undefined {
     return this.#recent.at(-1);
