@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describeDevTokens, setUpAuth } from './auth/auth-setup.js';
@@ -7,50 +6,61 @@ import { ConfigError, loadConfig } from './config.js';
 import { apiOptionsFrom, socketLimitsFrom } from './http/api-options.js';
 import { assertCanListen, closeWithin, ListenError, listen } from './http/listen.js';
 import { rootLogger } from './logger.js';
+import { STAND_IN_NAMES, startStandIns } from './standins/index.js';
 
 /**
  * Starts Tally. Without EVENTSTORE_URL / MONGODB_URL it starts the embedded stand-ins in this
- * process, on loopback, keeping their data under DATA_DIR, so a restart shows the same ledger.
+ * process, each on its own worker thread, on loopback, keeping their data under DATA_DIR, so a
+ * restart shows the same ledger.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
   if (config.LOG_LEVEL) rootLogger.level = config.LOG_LEVEL;
   const logger = rootLogger;
   const closers: Array<() => Promise<void>> = [];
+  let stopping = false;
+  const stop = async (signal: string, exitCode = 0) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    for (const close of closers) {
+      await close().catch((error: unknown) =>
+        logger.error({ err: error }, 'error while shutting down'),
+      );
+    }
+    process.exit(exitCode);
+  };
   const auth = await setUpAuth(config);
   await assertCanListen(config.PORT, config.HOST);
   // The heavy modules load only now, so a bad configuration or a taken port is told at once.
-  const [
-    { startTally },
-    { startEmbeddedEventStore },
-    { startEmbeddedMongo },
-    { createHttpServer },
-  ] = await Promise.all([
+  // Stand-ins for the stores without a URL start first, each on its own thread, while this one
+  // loads Tally's modules; a stand-in that stops on its own stops Tally, saying which one.
+  const standInsStarting = startStandIns({
+    kinds: [
+      ...(config.EVENTSTORE_URL ? [] : ['eventstore' as const]),
+      ...(config.MONGODB_URL ? [] : ['mongo' as const]),
+    ],
+    dataDir: config.DATA_DIR,
+    onCrash: (error) => {
+      logger.fatal({ err: error }, `${error.message}; stopping Tally`);
+      void stop('stand-in crash', 1);
+    },
+  });
+  standInsStarting.catch(() => undefined);
+  const [{ startTally }, { createHttpServer }] = await Promise.all([
     import('./app.js'),
-    import('./embedded/eventstore/index.js'),
-    import('./embedded/mongo/index.js'),
     import('./server.js'),
   ]);
-
-  let eventStoreUrl = config.EVENTSTORE_URL;
-  let mongoUrl = config.MONGODB_URL;
-  if (!eventStoreUrl || !mongoUrl) {
-    await mkdir(config.DATA_DIR, { recursive: true, mode: 0o700 });
+  const standIns = await standInsStarting;
+  closers.unshift(() => standIns.close());
+  for (const worker of standIns.workers) {
+    logger.info(
+      { url: worker.url, dataDir: resolve(join(config.DATA_DIR, worker.kind)) },
+      `embedded ${STAND_IN_NAMES[worker.kind]} started`,
+    );
   }
-  if (!eventStoreUrl) {
-    const dataDir = resolve(join(config.DATA_DIR, 'eventstore'));
-    const store = await startEmbeddedEventStore({ host: '127.0.0.1', port: 0, dataDir });
-    closers.unshift(() => store.close());
-    eventStoreUrl = store.url;
-    logger.info({ url: store.url, dataDir }, 'embedded EventStoreDB stand-in started');
-  }
-  if (!mongoUrl) {
-    const dataDir = resolve(join(config.DATA_DIR, 'mongo'));
-    const mongo = await startEmbeddedMongo({ host: '127.0.0.1', port: 0, dataDir });
-    closers.unshift(() => mongo.close());
-    mongoUrl = mongo.url;
-    logger.info({ url: mongo.url, dataDir }, 'embedded MongoDB stand-in started');
-  }
+  const eventStoreUrl = config.EVENTSTORE_URL ?? standIns.urls.eventstore!;
+  const mongoUrl = config.MONGODB_URL ?? standIns.urls.mongo!;
 
   const api = apiOptionsFrom(config, auth);
   const tally = await startTally({
@@ -81,18 +91,6 @@ async function main(): Promise<void> {
     `Tally is listening: ${api.exposeSchema ? 'GraphiQL' : 'GraphQL'} at http://${config.HOST}:${config.PORT}/graphql`,
   );
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    for (const close of closers) {
-      await close().catch((error: unknown) =>
-        logger.error({ err: error }, 'error while shutting down'),
-      );
-    }
-    process.exit(0);
-  };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }

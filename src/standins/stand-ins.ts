@@ -1,0 +1,38 @@
+/**
+ * The one place that knows where the embedded stand-ins live. The worker imports them through
+ * here and nothing else in src/standins does, so moving them (into workspace packages) means
+ * changing only these two imports.
+ */
+export type StandInKind = 'eventstore' | 'mongo';
+
+export interface StandInOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Durable data lives here; undefined keeps everything in memory. */
+  dataDir?: string | undefined;
+}
+
+export interface StartedStandIn {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** What logs and errors call each stand-in. */
+export const STAND_IN_NAMES: Record<StandInKind, string> = {
+  eventstore: 'EventStoreDB stand-in',
+  mongo: 'MongoDB stand-in',
+};
+
+/** Starts one stand-in in the calling thread; only the worker calls this. */
+export async function startStandInHere(
+  kind: StandInKind,
+  options: StandInOptions,
+): Promise<StartedStandIn> {
+  if (kind === 'eventstore') {
+    const { startEmbeddedEventStore } = await import('../embedded/eventstore/index.js');
+    return startEmbeddedEventStore(options);
+  }
+  const { startEmbeddedMongo } = await import('../embedded/mongo/index.js');
+  return startEmbeddedMongo(options);
+}
