@@ -1,7 +1,12 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PrintedToken } from '../support/server-process.js';
-import { describeInChromium, launchChromium, screenshot } from './support/chromium.js';
+import {
+  describeInChromium,
+  documentationScreenshot,
+  launchChromium,
+  screenshot,
+} from './support/chromium.js';
 import { type DashboardServer, startDashboardServer } from './support/tally-server.js';
 
 const ACCOUNTS = 8;
@@ -80,11 +85,7 @@ describeInChromium('the dashboard in Chromium', () => {
     }
     expect(sockets).toHaveLength(1);
     await screenshot(page, 'customer-8-accounts');
-    await screenshot(
-      page,
-      'dashboard',
-      new URL('../../docs/dashboard.png', import.meta.url).pathname,
-    );
+    await documentationScreenshot(page);
 
     // Restart: deposits made while the page is cut off arrive once it is back, none twice.
     const status = page.locator('tally-freshness');

@@ -39,8 +39,15 @@ export function launchChromium(): Promise<Browser> {
 const ARTIFACTS = new URL('../artifacts/', import.meta.url).pathname;
 
 /** Saves a screenshot of the page under test/browser/artifacts/ (gitignored). */
-export async function screenshot(page: Page, name: string, path = `${ARTIFACTS}${name}.png`) {
+export async function screenshot(page: Page, name: string) {
   await mkdir(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path, fullPage: true });
-  return path;
+  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+}
+
+/** The README's picture of the dashboard (docs/dashboard.png): a desktop-sized window of it. */
+export async function documentationScreenshot(page: Page) {
+  const phone = page.viewportSize();
+  await page.setViewportSize({ width: 1280, height: 760 });
+  await page.screenshot({ path: new URL('../../../docs/dashboard.png', import.meta.url).pathname });
+  if (phone) await page.setViewportSize(phone);
 }
