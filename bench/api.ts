@@ -1,273 +1,287 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { type EventData, EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
-import { createClient } from 'graphql-ws';
-import { type AnyBulkWriteOperation, type Collection, MongoClient } from 'mongodb';
-import WebSocket from 'ws';
-import { rootLogger } from '../src/logger.js';
-import { readModelProjections } from '../src/read/projections/index.js';
-import { createProjector } from '../src/read/projector.js';
-import { ensureIndexes, readModels } from '../src/read/read-models.js';
-import { toRecordedEvent } from '../src/read/recorded-event.js';
-import { freePort, startServerProcess } from '../test/support/server-process.js';
-import type { Json } from '../test/support/test-tally.js';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { MongoClient } from 'mongodb';
+import { signToken } from '../src/auth/sign-token.js';
+import { readModels } from '../src/read/read-models.js';
+import { freePort } from '../test/support/server-process.js';
 import { startChildStore } from './api/child-stores.js';
-import { fmt, percentile, throughput } from './api/measure.js';
+import { graphqlClient } from './api/http-client.js';
+import { fmt, percentile, runLoad } from './api/measure.js';
+import {
+  deposit,
+  openAccounts,
+  queryAccount,
+  transfer,
+  waitForReadModel,
+  withdraw,
+} from './api/operations.js';
+import {
+  cpuPerOperation,
+  loadAverage,
+  loadGenerator,
+  type Measured,
+  measuredProcess,
+} from './api/proc-stats.js';
+import { pushLatency, rawSubscriptionDelivery } from './api/push-latency.js';
+import { benchRebuild } from './api/rebuild.js';
+import { startTallyProcess } from './api/tally-process.js';
 
 /**
- * `npm run bench:api [-- --quick]`: Tally's own cost, each figure against a baseline measured
- * in the same run on the same stores (Tally and the stand-ins each in their own process, durable event log):
- *  - deposits/s over HTTP vs raw appendToStream, at concurrency 1, 16, 64;
- *  - mutation acknowledged -> subscription pushed latency under a steady load;
- *  - projector rebuild speed vs a raw bulkWrite of the same documents;
- *  - account query latency vs a raw findOne.
+ * `npm run bench -- api [--quick] [--mode split|all-in-one] [--cpu-prof]`: Tally's own cost,
+ * each figure against a baseline measured in the same run, in two modes:
+ *  - split: the EventStoreDB and MongoDB stand-ins as separate processes, Tally against them;
+ *  - all-in-one: `npm start` with no store URLs, the stand-ins started by Tally itself.
+ * Tally runs as in production (NODE_ENV=production, HS256 bearer tokens, no mutation limit to
+ * speak of). Per process it prints CPU µs per operation (from /proc/<pid>/stat) and RSS at the
+ * start and end, the load generator's own CPU per request beside them, and the load average.
+ * --cpu-prof writes Tally's V8 CPU profiles to bench/profiles/ (open in Chrome DevTools).
  */
-const quick = process.argv.includes('--quick');
-const SECONDS = quick ? 1.5 : 4;
-const REBUILD_EVENTS = Number(process.env.BENCH_EVENTS ?? (quick ? 20_000 : 100_000));
-const rows: string[][] = [];
-const report = (...row: string[]) => {
-  rows.push(row);
-  console.error(`  ${row.join(' | ')}`);
-};
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const cpuProf = args.includes('--cpu-prof');
+const modeArg = args[args.indexOf('--mode') + 1];
+const modes = (args.includes('--mode') ? [modeArg] : ['split', 'all-in-one']) as Array<
+  'split' | 'all-in-one'
+>;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (quick ? 1.5 : 5));
+const MIXED_SECONDS = quick ? 3 : 10;
+const REBUILD_EVENTS = Number(process.env.BENCH_EVENTS ?? (quick ? 0 : 50_000));
+const CONCURRENCIES = [1, 16, 64];
+const MIXED_CONCURRENCY = 32;
 
-const root = mkdtempSync(join(tmpdir(), 'tally-api-bench-'));
-const eventStore = await startChildStore('eventstore', [
-  '--port',
-  '0',
-  '--data-dir',
-  join(root, 'es'),
-]);
-const mongoStore = await startChildStore('mongo', ['--port', '0']);
-rootLogger.level = 'warn';
-// Tally runs as it does in production: its own process, against the same stores.
-const port = await freePort();
-const tally = await startServerProcess({
-  PORT: String(port),
-  EVENTSTORE_URL: eventStore.url,
-  MONGODB_URL: mongoStore.url,
-  MONGODB_DB: 'bench',
-  NODE_ENV: 'production',
-});
-const endpoint = `http://127.0.0.1:${port}/graphql`;
-const readModelClient = new MongoClient(mongoStore.url);
-await readModelClient.connect();
-const accountsCollection = readModels(readModelClient.db('bench')).accounts;
-const raw = EventStoreDBClient.connectionString(eventStore.url);
+const secret = randomBytes(32).toString('hex');
+const authorization = `Bearer ${await signToken(new TextEncoder().encode(secret), {
+  sub: 'bench-admin',
+  roles: ['admin'],
+  expiresIn: '4h',
+})}`;
 
-async function gql(query: string, variables: Record<string, unknown>) {
-  const response = await fetch(endpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: Json; errors?: unknown };
-  if (!body.data) throw new Error(JSON.stringify(body.errors));
-  return body.data;
+type Row = string[];
+const tables = new Map<string, Row[]>();
+/** Baselines measured in split mode, which runs first; all-in-one figures are compared to them. */
+const baseline = new Map<string, number>();
+const started = performance.now();
+
+for (const mode of modes) {
+  const rows: Row[] = [];
+  tables.set(mode, rows);
+  await runMode(mode, rows);
 }
-const OPEN = `mutation ($input: OpenAccountInput!) { openAccount(input: $input) { ... on AccountCommandSuccess { account { id } position } } }`;
-const DEPOSIT = `mutation ($input: DepositMoneyInput!) { depositMoney(input: $input) { __typename ... on AccountCommandSuccess { account { revision } position } } }`;
-async function openAccounts(count: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const data = await gql(OPEN, { input: { ownerId: randomUUID(), currency: 'USD' } });
-    ids.push(data.openAccount.account.id);
-  }
-  return ids;
-}
+printReport();
+console.error(`\nbench finished in ${fmt((performance.now() - started) / 1000)} s`);
 
-try {
-  await raw.appendToStream(`warmup-${randomUUID()}`, jsonEvent({ type: 'Warm', data: {} }));
-  console.error('deposits vs raw appends ...');
-  for (const concurrency of [1, 16, 64]) {
-    const appends = await throughput(concurrency, SECONDS * 1000, (worker, i) =>
-      raw.appendToStream(
-        `raw-${worker}-${i}`,
-        jsonEvent({ type: 'MoneyDeposited', data: { amount: 1 } }),
-      ),
-    );
-    const accounts = await openAccounts(concurrency);
-    const deposits = await throughput(concurrency, SECONDS * 1000, (worker) =>
-      gql(DEPOSIT, { input: { accountId: accounts[worker], amount: '1.00' } }),
-    );
-    report(
-      `deposits over HTTP, concurrency ${concurrency}`,
-      `${fmt(deposits)} /s`,
-      `raw appendToStream ${fmt(appends)} /s`,
-      `ratio ${fmt(deposits / appends, 2)}`,
-    );
-  }
-
-  console.error('mutation -> subscription latency ...');
-  const [probe] = await openAccounts(1);
-  const loadAccounts = await openAccounts(4);
-  const ws = createClient({ url: endpoint.replace('http', 'ws'), webSocketImpl: WebSocket });
-  const pushed = new Map<number, number>();
-  const waiting = new Map<number, () => void>();
-  await new Promise<void>((ready, fail) => {
-    ws.subscribe<{ balanceChanged: { revision: number } }>(
-      {
-        query: `subscription ($id: ID!) { balanceChanged(accountId: $id) { revision } }`,
-        variables: { id: probe },
-      },
-      {
-        next: ({ data }) => {
-          const revision = data!.balanceChanged.revision;
-          pushed.set(revision, performance.now());
-          waiting.get(revision)?.();
-          ready();
-        },
-        error: fail,
-        complete: () => undefined,
-      },
-    );
-  });
-  let loading = true;
-  const background = Promise.all(
-    loadAccounts.map(async (accountId) => {
-      while (loading) await gql(DEPOSIT, { input: { accountId, amount: '1.00' } });
-    }),
-  );
-  const latencies: number[] = [];
-  for (let i = 0; i < (quick ? 100 : 400); i++) {
-    const data = await gql(DEPOSIT, { input: { accountId: probe, amount: '1.00' } });
-    const acknowledged = performance.now();
-    const revision = data.depositMoney.account.revision as number;
-    if (!pushed.has(revision)) await new Promise<void>((resolve) => waiting.set(revision, resolve));
-    latencies.push(Math.max(0, pushed.get(revision)! - acknowledged));
-  }
-  loading = false;
-  await background;
-  await ws.dispose();
-  report(
-    'mutation acknowledged -> balanceChanged pushed (4 writers busy)',
-    `p50 ${fmt(percentile(latencies, 50), 1)} ms`,
-    `p99 ${fmt(percentile(latencies, 99), 1)} ms`,
-    '',
-  );
-
-  console.error('account query vs findOne ...');
-  const queryTimes: number[] = [];
-  const findTimes: number[] = [];
-  const ACCOUNT = `query ($id: ID!) { account(id: $id) { id balance { amount currency } status revision updatedAt } }`;
-  for (let i = 0; i < (quick ? 300 : 2000); i++) {
-    let t = performance.now();
-    await gql(ACCOUNT, { id: probe });
-    queryTimes.push(performance.now() - t);
-    t = performance.now();
-    await accountsCollection.findOne({ _id: probe! });
-    findTimes.push(performance.now() - t);
-  }
-  report(
-    'account query over HTTP',
-    `p50 ${fmt(percentile(queryTimes, 50), 2)} ms`,
-    `p99 ${fmt(percentile(queryTimes, 99), 2)} ms`,
-    `raw findOne p50 ${fmt(percentile(findTimes, 50), 2)} ms, p99 ${fmt(percentile(findTimes, 99), 2)} ms; ratio p50 ${fmt(percentile(queryTimes, 50) / percentile(findTimes, 50), 1)}`,
-  );
-
-  console.error(`projector rebuild of ${fmt(REBUILD_EVENTS)} events ...`);
-  await benchRebuild();
-} finally {
-  await tally.stop();
-  await readModelClient.close();
-  await raw.dispose();
-  await eventStore.stop();
-  await mongoStore.stop();
-  rmSync(root, { recursive: true, force: true });
-}
-
-console.log(
-  `\nTally API — ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}; Tally and the stand-ins each in their own process, durable event log\n`,
-);
-console.log('| measurement | result | baseline (same run) | ratio |');
-console.log('| --- | --- | --- | --- |');
-for (const row of rows) console.log(`| ${row.join(' | ')} |`);
-
-/** Appends REBUILD_EVENTS deposits, then times a fresh projector from position 0 against a raw bulkWrite. */
-async function benchRebuild(): Promise<void> {
-  const accounts = 1000;
-  const perAccount = Math.ceil(REBUILD_EVENTS / accounts);
-  for (let a = 0; a < accounts; a++) {
-    const accountId = randomUUID();
-    const events: EventData[] = [
-      jsonEvent({
-        type: 'AccountOpened',
-        data: { accountId, ownerId: accountId, currency: 'USD' },
-      }),
-    ];
-    for (let i = 1; i < perAccount; i++) {
-      events.push(
-        jsonEvent({
-          type: 'MoneyDeposited',
-          data: { accountId, amount: 100, currency: 'USD', balanceAfter: 100 * i },
-        }),
+async function runMode(mode: 'split' | 'all-in-one', rows: Row[]): Promise<void> {
+  console.error(`\n== ${mode} ==`);
+  const root = mkdtempSync(join(tmpdir(), `tally-api-bench-${mode}-`));
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    const port = await freePort();
+    const env: Record<string, string> & { PORT: string } = {
+      PORT: String(port),
+      NODE_ENV: 'production',
+      AUTH_JWT_SECRET: secret,
+      RATE_LIMIT_MUTATIONS: '1000000000',
+      WS_MAX_CONNECTIONS: '1000',
+      MONGODB_DB: 'bench',
+      DATA_DIR: join(root, 'data'),
+    };
+    const measured: Measured[] = [];
+    let eventStoreUrl: string | undefined;
+    let mongoUrl: string | undefined;
+    if (mode === 'split') {
+      const eventStore = await startChildStore('eventstore', [
+        '--port',
+        '0',
+        '--data-dir',
+        join(root, 'es'),
+      ]);
+      stops.unshift(() => eventStore.stop());
+      const mongo = await startChildStore('mongo', [
+        '--port',
+        '0',
+        '--data-dir',
+        join(root, 'mongo'),
+      ]);
+      stops.unshift(() => mongo.stop());
+      eventStoreUrl = env.EVENTSTORE_URL = eventStore.url;
+      mongoUrl = env.MONGODB_URL = mongo.url;
+      measured.push(
+        measuredProcess('event store', eventStore.pid),
+        measuredProcess('MongoDB', mongo.pid),
       );
     }
-    await raw.appendToStream(`account-${accountId}`, events);
-  }
-  const mongo = new MongoClient(mongoStore.url);
-  await mongo.connect();
-  try {
-    const models = readModels(mongo.db(`rebuild_${randomUUID().slice(0, 8)}`));
-    await ensureIndexes(models);
-    const projector = createProjector(raw, models, rootLogger);
-    let started = performance.now();
-    await projector.start();
-    let last = 0n;
-    for await (const resolved of raw.readAll({
-      direction: 'backwards',
-      fromPosition: 'end',
-      maxCount: 1,
-    })) {
-      last = resolved.event?.position.commit ?? last;
-    }
-    await projector.progress.waitFor(last, 600_000);
-    const rebuildSeconds = (performance.now() - started) / 1000;
-    await projector.stop();
-    let total = 0;
-    for await (const resolved of raw.readAll({ fromPosition: 'start' })) {
-      if (
-        resolved.event?.streamId.startsWith('account-') ||
-        resolved.event?.streamId.startsWith('transfer-')
-      )
-        total++;
+    const profileDir = join(import.meta.dirname, 'profiles', mode);
+    if (cpuProf) mkdirSync(profileDir, { recursive: true });
+    const tally = await startTally(env, cpuProf ? profileDir : undefined);
+    stops.unshift(() => tally.stop());
+    measured.unshift(
+      measuredProcess(mode === 'split' ? 'Tally' : 'Tally with its stand-ins', tally.pid),
+    );
+    measured.push(loadGenerator);
+    const rssAtStart = new Map(measured.map((p) => [p.name, p.rss()]));
+
+    const endpoint = `http://127.0.0.1:${port}/graphql`;
+    const client = graphqlClient(endpoint, authorization, 128);
+    stops.unshift(async () => client.close());
+    const raw = eventStoreUrl ? EventStoreDBClient.connectionString(eventStoreUrl) : undefined;
+    if (raw) stops.unshift(() => raw.dispose());
+    const mongo = mongoUrl ? await new MongoClient(mongoUrl).connect() : undefined;
+    if (mongo) stops.unshift(() => mongo.close());
+    await raw?.appendToStream(`warmup-${randomUUID()}`, jsonEvent({ type: 'Warm', data: {} }));
+    // Warm-up: JIT, connection pools, caches.
+    const [warm] = await openAccounts(client, 1);
+    await runLoad(8, quick ? 500 : 2000, () => deposit(client, warm!));
+
+    const cpuColumns = (cpuPerOp: Map<string, number>) =>
+      measured.map((p) => `${p.name} ${fmt(cpuPerOp.get(p.name) ?? 0)}`).join(', ');
+
+    console.error('deposits vs raw appends ...');
+    for (const concurrency of CONCURRENCIES) {
+      if (raw) {
+        const appends = await runLoad(concurrency, SECONDS * 1000, (worker, i) =>
+          raw.appendToStream(
+            `raw-${randomUUID().slice(0, 8)}-${worker}-${i}`,
+            jsonEvent({ type: 'MoneyDeposited', data: { amount: 1 } }),
+          ),
+        );
+        baseline.set(`append ${concurrency}`, appends.perSecond);
+        baseline.set(`append p50 ${concurrency}`, percentile(appends.latencies, 50));
+      }
+      const accounts = await openAccounts(client, concurrency);
+      const result = await cpuPerOperation(measured, () =>
+        runLoad(concurrency, SECONDS * 1000, (worker) => deposit(client, accounts[worker]!)),
+      );
+      const appends = baseline.get(`append ${concurrency}`) ?? Number.NaN;
+      const appendP50 = baseline.get(`append p50 ${concurrency}`) ?? Number.NaN;
+      if (mode === 'split') baseline.set(`deposits ${concurrency}`, result.perSecond);
+      rows.push([
+        `deposits, concurrency ${concurrency}`,
+        `${fmt(result.perSecond)} /s, p50 ${fmt(percentile(result.latencies, 50), 1)} ms, p99 ${fmt(percentile(result.latencies, 99), 1)} ms`,
+        `raw appendToStream ${fmt(appends)} /s, p50 ${fmt(appendP50, 1)} ms`,
+        `${fmt(result.perSecond / appends, 2)} of raw; p50 ${fmt(percentile(result.latencies, 50) / appendP50, 1)}×`,
+        cpuColumns(result.cpuPerOp),
+        fmt(loadAverage(), 1),
+      ]);
+      console.error(`  ${rows.at(-1)!.join(' | ')}`);
     }
 
-    // Baseline: the same write operations, built up front, sent as raw bulkWrites of 500.
-    const target = readModels(mongo.db(`raw_${randomUUID().slice(0, 8)}`));
-    await ensureIndexes(target);
-    const operations = new Map<string, AnyBulkWriteOperation[]>();
-    for await (const resolved of raw.readAll({ fromPosition: 'start' })) {
-      const event = resolved.event;
-      if (
-        !event?.isJson ||
-        !(event.streamId.startsWith('account-') || event.streamId.startsWith('transfer-'))
-      )
-        continue;
-      const recorded = toRecordedEvent(event as never);
-      for (const projection of readModelProjections) {
-        const list = operations.get(projection.name) ?? [];
-        list.push(...projection.project(recorded));
-        operations.set(projection.name, list);
-      }
-    }
-    started = performance.now();
-    for (const [name, list] of operations) {
-      for (let i = 0; i < list.length; i += 500) {
-        const collection = target[name as 'accounts'] as unknown as Collection;
-        await collection.bulkWrite(list.slice(i, i + 500), { ordered: true });
-      }
-    }
-    const rawSeconds = (performance.now() - started) / 1000;
-    report(
-      `projector rebuild from position 0 (${fmt(total)} events)`,
-      `${fmt(total / rebuildSeconds)} events/s`,
-      `raw bulkWrite of the same writes ${fmt(total / rawSeconds)} events/s`,
-      `ratio ${fmt(rawSeconds / rebuildSeconds, 2)}`,
+    console.error(`mixed load at concurrency ${MIXED_CONCURRENCY} ...`);
+    const accounts = await openAccounts(client, MIXED_CONCURRENCY);
+    const mutationLatencies: number[] = [];
+    const mixed = await cpuPerOperation(measured, () =>
+      runLoad(MIXED_CONCURRENCY, MIXED_SECONDS * 1000, async (worker, i) => {
+        const own = accounts[worker]!;
+        const step = i % 10;
+        if (step >= 6) return queryAccount(client, own);
+        const t = performance.now();
+        if (step < 4) await deposit(client, own);
+        else if (step === 4) await withdraw(client, own);
+        else await transfer(client, own, accounts[(worker + 1) % accounts.length]!);
+        mutationLatencies.push(performance.now() - t);
+      }),
     );
+    if (mode === 'split') baseline.set('mixed', mixed.perSecond);
+    const splitMixed = baseline.get('mixed') ?? Number.NaN;
+    rows.push([
+      `mixed: 40% deposits, 10% withdrawals, 10% transfers, 40% account queries, concurrency ${MIXED_CONCURRENCY}`,
+      `${fmt(mixed.perSecond)} ops/s; mutations p99 ${fmt(percentile(mutationLatencies, 99), 1)} ms`,
+      mode === 'split' ? '' : `split mode ${fmt(splitMixed)} ops/s`,
+      mode === 'split' ? '' : `${fmt(mixed.perSecond / splitMixed, 2)} of split`,
+      cpuColumns(mixed.cpuPerOp),
+      fmt(loadAverage(), 1),
+    ]);
+    console.error(`  ${rows.at(-1)!.join(' | ')}`);
+
+    console.error('push latency ...');
+    if (raw) {
+      const delivery = await rawSubscriptionDelivery(raw, quick ? 100 : 400);
+      baseline.set('delivery p99', percentile(delivery, 99));
+      baseline.set('delivery p50', percentile(delivery, 50));
+    }
+    const pushes = await pushLatency(endpoint, client, authorization, quick ? 100 : 400);
+    const deliveryP99 = baseline.get('delivery p99') ?? Number.NaN;
+    rows.push([
+      'mutation acknowledged → balanceChanged delivered, 4 writers busy',
+      `p50 ${fmt(percentile(pushes, 50), 1)} ms, p99 ${fmt(percentile(pushes, 99), 1)} ms`,
+      `raw append sent → subscription delivery p50 ${fmt(baseline.get('delivery p50') ?? Number.NaN, 1)} ms, p99 ${fmt(deliveryP99, 1)} ms`,
+      `p99 ${fmt(percentile(pushes, 99) / deliveryP99, 1)}×`,
+      '',
+      fmt(loadAverage(), 1),
+    ]);
+    console.error(`  ${rows.at(-1)!.join(' | ')}`);
+
+    console.error('account query vs findOne ...');
+    const [probe] = await openAccounts(client, 1);
+    await waitForReadModel(client, probe!);
+    const queries: number[] = [];
+    const finds: number[] = [];
+    const accountsCollection = mongo ? readModels(mongo.db('bench')).accounts : undefined;
+    for (let i = 0; i < (quick ? 300 : 1500); i++) {
+      let t = performance.now();
+      await queryAccount(client, probe!);
+      queries.push(performance.now() - t);
+      if (accountsCollection) {
+        t = performance.now();
+        await accountsCollection.findOne({ _id: probe! });
+        finds.push(performance.now() - t);
+      }
+    }
+    if (finds.length) baseline.set('findOne p50', percentile(finds, 50));
+    if (finds.length) baseline.set('findOne p99', percentile(finds, 99));
+    const findP50 = baseline.get('findOne p50') ?? Number.NaN;
+    rows.push([
+      '`account` query, one at a time',
+      `p50 ${fmt(percentile(queries, 50), 2)} ms, p99 ${fmt(percentile(queries, 99), 2)} ms`,
+      `raw findOne p50 ${fmt(findP50, 2)} ms, p99 ${fmt(baseline.get('findOne p99') ?? Number.NaN, 2)} ms`,
+      `p50 ${fmt(percentile(queries, 50) / findP50, 1)}×`,
+      '',
+      fmt(loadAverage(), 1),
+    ]);
+    console.error(`  ${rows.at(-1)!.join(' | ')}`);
+
+    rows.push([
+      'RSS at start → end (MiB)',
+      measured.map((p) => `${p.name} ${fmt(rssAtStart.get(p.name)!)} → ${fmt(p.rss())}`).join(', '),
+      '',
+      '',
+      '',
+      fmt(loadAverage(), 1),
+    ]);
+
+    if (raw && mongoUrl && REBUILD_EVENTS > 0) {
+      console.error(`projector rebuild of ${fmt(REBUILD_EVENTS)} events ...`);
+      rows.push([
+        ...(await benchRebuild(raw, mongoUrl, REBUILD_EVENTS)),
+        '',
+        fmt(loadAverage(), 1),
+      ]);
+    }
   } finally {
-    await mongo.close();
+    for (const stop of stops) await stop().catch((error) => console.error(error));
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+function startTally(env: Record<string, string> & { PORT: string }, profileDir?: string) {
+  const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  return startTallyProcess(env, authorization, nodeArgs);
+}
+
+function printReport() {
+  console.log(
+    `\nTally API — ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}${quick ? ', --quick' : ''}`,
+  );
+  for (const [mode, rows] of tables) {
+    console.log(
+      `\n### ${mode === 'split' ? 'Split: Tally, the event store stand-in and the MongoDB stand-in each in their own process' : 'All-in-one: `npm start`, the stand-ins on worker threads of the Tally process'}\n`,
+    );
+    console.log(
+      '| measurement | result | baseline (same run) | ratio | CPU µs per operation | load avg |',
+    );
+    console.log('| --- | --- | --- | --- | --- | --- |');
+    for (const row of rows) console.log(`| ${row.join(' | ')} |`);
   }
 }

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 export async function startChildStore(
   cli: 'eventstore' | 'mongo',
   args: string[],
-): Promise<{ url: string; stop(): Promise<void> }> {
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', join(import.meta.dirname, `../../src/embedded/${cli}/cli.ts`), ...args],
@@ -18,6 +18,7 @@ export async function startChildStore(
   });
   return {
     url,
+    pid: child.pid!,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
