@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { BACKWARDS, END, EventStoreDBClient } from '@eventstore/db-client';
 import { MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { PROCESS_MANAGER_CHECKPOINT } from '../../src/process/transfer-process-manager.js';
 import type { CheckpointDocument } from '../../src/read/documents.js';
 import { checkpointPasses, lastTransferSentIn } from '../support/process-manager-checkpoint.js';
 import { freePort, startServerProcess } from '../support/server-process.js';
 import type { Json } from '../support/test-tally.js';
 import { authorizationFor, TEST_JWT_SECRET } from '../support/tokens.js';
+
+// Each test starts real server processes (tsx compiles the sources on start): slow on a busy
+// machine, so these get more time than the suite's default.
+vi.setConfig({ testTimeout: 120_000 });
 
 /**
  * The scenarios the outside chaos run used (issue 8), end to end through the real server

