@@ -88,7 +88,8 @@ const ConfigSchema = z
       .number({ error: 'must be a number' })
       .int('must be a whole number')
       .min(1, 'must be at least 1')
-      .default(20),
+      // A dashboard holds two per account on one connection: 128 lets one page watch 64.
+      .default(128),
   })
   .refine((c) => !(c.AUTH_JWT_SECRET && c.AUTH_JWKS_URL), {
     path: ['AUTH_JWKS_URL'],

@@ -22,7 +22,7 @@ export interface SocketLimits {
 
 export const DEFAULT_SOCKET_LIMITS: SocketLimits = {
   maxConnectionsPerPrincipal: 10,
-  maxSubscriptionsPerConnection: 20,
+  maxSubscriptionsPerConnection: 128,
 };
 
 /** Close codes the graphql-ws client reports: 4401 without a valid token, 4429 past a limit. */

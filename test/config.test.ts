@@ -11,7 +11,7 @@ describe('configuration from the environment', () => {
       CORS_ORIGINS: [],
       RATE_LIMIT_MUTATIONS: 600,
       WS_MAX_CONNECTIONS: 10,
-      WS_MAX_SUBSCRIPTIONS: 20,
+      WS_MAX_SUBSCRIPTIONS: 128,
     });
   });
 
