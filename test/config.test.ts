@@ -12,6 +12,8 @@ describe('configuration from the environment', () => {
       RATE_LIMIT_MUTATIONS: 600,
       WS_MAX_CONNECTIONS: 10,
       WS_MAX_SUBSCRIPTIONS: 128,
+      READY_MAX_LAG_MS: 5000,
+      SNAPSHOT_EVERY: 100,
     });
   });
 
