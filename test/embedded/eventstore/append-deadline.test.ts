@@ -140,3 +140,19 @@ describe('BatchAppend deadlines, append by append', () => {
     await expect(readAllOf(client.readStream(stream))).rejects.toThrow(/not found/);
   });
 });
+
+describe('a BatchAppend call the client half-closes', () => {
+  it('still answers the appends it received whole, drops the unfinished one, then ends', async () => {
+    const call = rawBatchAppend(raw);
+    const stream = freshStream('half-closed');
+    const whole = correlationId();
+    call.write(batchAppendRequest({ correlation: correlationId(), stream, isFinal: false }));
+    call.write(batchAppendRequest({ correlation: whole, stream, isFinal: true }));
+    call.end();
+    const answer = await call.next();
+    expect(answer.getCorrelationId().getString()).toBe(whole.getString());
+    expect(answer.getSuccess().getCurrentRevision()).toBe('0');
+    expect((await call.ended()).code).toBe(grpc.status.OK);
+    expect(await readAllOf(client.readStream(stream))).toHaveLength(1);
+  });
+});

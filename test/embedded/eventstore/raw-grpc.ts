@@ -163,6 +163,8 @@ export function rawBatchAppend(client: RawMessage) {
     /** The status the call ends with. */
     ended: (): Promise<RawStatus> =>
       new Promise((resolve) => (ended ? resolve(ended) : endWaiters.push(resolve))),
+    /** Half-closes: the client sends nothing more. */
+    end: () => call.end(),
     close: () => call.cancel(),
   };
 }
