@@ -65,18 +65,20 @@ export class UpcastingReader {
     if (known?.revision === revision - 1) return known;
     const reader = new StreamUpcaster(emptyStream(streamId));
     if (revision <= 0) return reader.before;
+    const events: StoredEvent[] = [];
     try {
-      // Read to the end of the range: a read left early keeps its gRPC call open.
+      // Read to the end of the range before folding: a read left early keeps its call open.
       for await (const resolved of this.client.readStream(streamId, {
         fromRevision: START,
         maxCount: revision,
       })) {
         const event = resolved.event as JSONRecordedEvent | undefined;
-        if (event && Number(event.revision) < revision) reader.next(storedEventOf(event));
+        if (event && Number(event.revision) < revision) events.push(storedEventOf(event));
       }
     } catch (error) {
       if (!(error instanceof StreamNotFoundError)) throw error;
     }
+    for (const event of events) reader.next(event);
     return reader.before;
   }
 

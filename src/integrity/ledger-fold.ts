@@ -10,6 +10,8 @@ import {
   initialTransferState,
   type TransferState,
 } from '../domain/transfer/state.js';
+import { storedEventOf } from '../events/recorded-event.js';
+import { upcastingReaderFor } from '../events/upcasting-reader.js';
 import { expectedBalances } from './conservation.js';
 import type { Difference } from './differences.js';
 import { formatExactMinor } from './format.js';
@@ -80,7 +82,7 @@ export async function foldLedger(
   for await (const resolved of client.readAll({ fromPosition: START })) {
     const recorded = resolved.event;
     if (!recorded?.isJson) continue;
-    const { streamId, type, position } = recorded;
+    const { streamId, position } = recorded;
     const isAccount = streamId.startsWith(ACCOUNT);
     if (!isAccount && !streamId.startsWith(TRANSFER)) continue;
     fold.events++;
@@ -90,7 +92,9 @@ export async function foldLedger(
       fold.totalsAtHead = new Map(totals);
     }
     const revision = Number(recorded.revision);
-    const event = { type, data: recorded.data } as { type: string; data: unknown };
+    // Upcast like every reader (src/events), so a legacy history verifies in today's shapes.
+    const event = await upcastingReaderFor(client).upcast(storedEventOf(recorded));
+    const { type } = event;
     if (isAccount) {
       const id = streamId.slice(ACCOUNT.length);
       const stream = streamFold(fold.accounts, id, initialAccountState, pastHead);

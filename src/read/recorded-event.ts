@@ -1,7 +1,12 @@
 import type { AllStreamJSONRecordedEvent, EventStoreDBClient } from '@eventstore/db-client';
-import { type RecordedEvent, storedEventOf } from '../events/recorded-event.js';
+import {
+  type EventMetadata,
+  type RecordedEvent,
+  type StoredEvent,
+  storedEventOf,
+} from '../events/recorded-event.js';
 import { upcast } from '../events/upcast.js';
-import { emptyStream } from '../events/upcaster.js';
+import { emptyStream, UpcastError } from '../events/upcaster.js';
 import { upcastingReaderFor } from '../events/upcasting-reader.js';
 
 export { occurredAt, type RecordedEvent } from '../events/recorded-event.js';
@@ -11,11 +16,38 @@ export { occurredAt, type RecordedEvent } from '../events/recorded-event.js';
  * for the projections and the process manager. A legacy event whose upcaster needs the stream
  * before it gets it from the shared UpcastingReader, which reads the stream if it must.
  */
-export function upcastRecordedEvent(
+export async function upcastRecordedEvent(
   client: EventStoreDBClient,
   event: AllStreamJSONRecordedEvent,
 ): Promise<RecordedEvent> {
-  return upcastingReaderFor(client).upcast(storedEventOf(event));
+  const stored = storedEventOf(event);
+  try {
+    return await upcastingReaderFor(client).upcast(stored);
+  } catch (error) {
+    if (!(error instanceof UpcastError)) throw error;
+    return unreadable(stored, error);
+  }
+}
+
+/**
+ * An event that cannot be brought to today's shape (a legacy float that is not whole minor
+ * units): its envelope reads, its data throws the error naming it. A consumer that needs the
+ * data fails on it and parks it (src/read/parking), so it is reported and the others move on;
+ * nothing ever sees a guessed or rounded amount.
+ */
+function unreadable(stored: StoredEvent, error: UpcastError): RecordedEvent {
+  return {
+    type: stored.type,
+    get data(): never {
+      throw error;
+    },
+    metadata: (stored.metadata ?? {}) as EventMetadata,
+    streamId: stored.streamId,
+    revision: stored.revision,
+    position: stored.position ?? { commit: 0n, prepare: 0n },
+    created: stored.created,
+    id: stored.id,
+  };
 }
 
 /**

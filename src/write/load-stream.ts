@@ -128,16 +128,16 @@ async function foldFrom<State, Event extends { type: string; data: unknown }>(
   const checking = start.expectEventId;
   let verified = checking === undefined;
   const upcast = upcastingReaderFor(client).inOrder(streamName, revision + 1);
-  try {
-    // From a snapshot, read its own event too, to check the stream still has it there.
-    const from = checking === undefined ? revision + 1 : revision;
-    const events = client.readStream(streamName, { fromRevision: from < 0 ? START : BigInt(from) });
-    for await (const resolved of events) {
-      const raw = resolved.event as JSONRecordedEvent | undefined;
-      if (!raw) continue;
+  // From a snapshot, read its own event too, to check the stream still has it there.
+  let from = checking === undefined ? revision + 1 : revision;
+  for (let more = true; more; ) {
+    const page = await readPage(client, streamName, from);
+    more = page.length === PAGE;
+    from += page.length;
+    for (const raw of page) {
       if (!verified) {
         verified = Number(raw.revision) === start.revision && raw.id === checking;
-        if (!verified) break;
+        if (!verified) return undefined;
         continue;
       }
       const recorded = await upcast(storedEventOf(raw));
@@ -158,9 +158,29 @@ async function foldFrom<State, Event extends { type: string; data: unknown }>(
         });
       }
     }
-  } catch (error) {
-    if (!(error instanceof StreamNotFoundError)) throw error;
   }
   if (!verified) return undefined;
   return { state, revision, priors, since: start.since, snapshotAt: start.snapshotAt };
+}
+
+/** Events read per call: each page is read to its end, so no gRPC call is ever left open. */
+const PAGE = 1000;
+
+async function readPage(
+  client: EventStoreDBClient,
+  streamName: string,
+  from: number,
+): Promise<JSONRecordedEvent[]> {
+  const page: JSONRecordedEvent[] = [];
+  try {
+    for await (const resolved of client.readStream(streamName, {
+      fromRevision: from <= 0 ? START : BigInt(from),
+      maxCount: PAGE,
+    })) {
+      if (resolved.event) page.push(resolved.event as JSONRecordedEvent);
+    }
+  } catch (error) {
+    if (!(error instanceof StreamNotFoundError)) throw error;
+  }
+  return page;
 }
