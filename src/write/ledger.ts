@@ -244,8 +244,9 @@ export class Ledger {
 
   /**
    * Reserves money on an account. The hold id derives from the key and the account, so a retry
-   * lands on the same hold; the hold's account is recorded before the money is reserved, so a
-   * capture right after finds it without waiting for the read models (hold-directory.ts).
+   * lands on the same hold. Once the decision reserves money, the hold's account is recorded
+   * just before the append (like a key's claim), so a capture right after finds it without
+   * waiting for the read models, and a refused hold records nothing (hold-directory.ts).
    */
   async placeHold(input: PlaceHoldInput, request: CommandRequest): Promise<HoldResult> {
     const accountId = parseId(input.accountId, 'accountId');
@@ -256,17 +257,16 @@ export class Ledger {
       request,
     );
     const holdId = prepared.keyed ? prepared.derivedId(`hold-id:${accountId}`) : randomUUID();
-    const { claim, context } = prepared;
-    // A key reused for another request is refused before anything is written, the record too.
-    if (claim) await this.#keys.check(context.commandId, claim);
-    await this.#holds.record(holdId, accountId, {
-      actor: context.actor,
-      correlationId: context.correlationId,
-      causationId: context.causationId,
-      commandId: context.commandId,
-      occurredAt: context.occurredAt,
-    });
-    return this.#holdCommand(prepared, holdId, {
+    const { context } = prepared;
+    const record = () =>
+      this.#holds.record(holdId, accountId, {
+        actor: context.actor,
+        correlationId: context.correlationId,
+        causationId: context.causationId,
+        commandId: context.commandId,
+        occurredAt: context.occurredAt,
+      });
+    return this.#holdCommand(prepared, holdId, record, {
       type: 'PlaceHold',
       accountId,
       data: {
@@ -287,7 +287,7 @@ export class Ledger {
       { holdId, amount: amount === undefined ? undefined : canonicalDecimal(amount), description },
       request,
     );
-    return this.#holdCommand(prepared, holdId, {
+    return this.#holdCommand(prepared, holdId, undefined, {
       type: 'CaptureHold',
       accountId: await this.#accountOfHold(holdId),
       data: {
@@ -302,7 +302,7 @@ export class Ledger {
   async releaseHold(input: ReleaseHoldInput, request: CommandRequest): Promise<HoldResult> {
     const holdId = parseId(input.holdId, 'holdId');
     const prepared = prepareClientCommand('releaseHold', { holdId, reason: input.reason }, request);
-    return this.#holdCommand(prepared, holdId, {
+    return this.#holdCommand(prepared, holdId, undefined, {
       type: 'ReleaseHold',
       accountId: await this.#accountOfHold(holdId),
       data: { holdId, reason: input.reason, at: request.occurredAt },
@@ -450,10 +450,11 @@ export class Ledger {
   async #accountCommand(
     prepared: ClientCommand,
     command: AccountCommand,
+    beforeAppend?: () => Promise<void>,
   ): Promise<
     AccountResult & Pick<CommandOutcome<AccountState, AccountEvent>, 'events' | 'replayed'>
   > {
-    const outcome = await this.#clientCommandOnAccount(prepared, command);
+    const outcome = await this.#clientCommandOnAccount(prepared, command, beforeAppend);
     if (!outcome.state.exists)
       throw new Error('command succeeded on an account that does not exist');
     return {
@@ -469,9 +470,14 @@ export class Ledger {
   async #holdCommand(
     prepared: ClientCommand,
     holdId: string,
+    beforeAppend: (() => Promise<void>) | undefined,
     command: AccountCommand,
   ): Promise<HoldResult> {
-    const { events: _, replayed: __, ...result } = await this.#accountCommand(prepared, command);
+    const {
+      events: _,
+      replayed: __,
+      ...result
+    } = await this.#accountCommand(prepared, command, beforeAppend);
     const hold = findHold(result.account, holdId);
     if (!hold) throw new Error(`hold ${holdId} is missing after its command`);
     return { ...result, hold };
@@ -483,12 +489,23 @@ export class Ledger {
     return accountId;
   }
 
-  /** Checks the key before deciding, and claims it only once there is something to append. */
-  async #clientCommandOnAccount(prepared: ClientCommand, command: AccountCommand) {
+  /**
+   * Checks the key before deciding, and claims it only once there is something to append;
+   * `beforeAppend` (a hold's record) runs then too, after the claim.
+   */
+  async #clientCommandOnAccount(
+    prepared: ClientCommand,
+    command: AccountCommand,
+    beforeAppend?: () => Promise<void>,
+  ) {
     const { context, claim } = prepared;
     if (claim) await this.#keys.check(context.commandId, claim);
+    if (!claim && !beforeAppend) return this.onAccount(command, context);
     return this.onAccount(command, context, {
-      ...(claim ? { beforeAppend: () => this.#keys.claim(context.commandId, claim) } : {}),
+      beforeAppend: async () => {
+        if (claim) await this.#keys.claim(context.commandId, claim);
+        await beforeAppend?.();
+      },
     });
   }
 }
