@@ -1,14 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
-import { MongoClient } from 'mongodb';
-import { signToken } from '../src/auth/sign-token.js';
+import { jsonEvent } from '@eventstore/db-client';
 import { readModels } from '../src/read/read-models.js';
-import { freePort } from '../test/support/server-process.js';
-import { startChildStore } from './api/child-stores.js';
-import { graphqlClient } from './api/http-client.js';
 import { fmt, percentile, runLoad } from './api/measure.js';
 import {
   deposit,
@@ -18,16 +12,10 @@ import {
   waitForReadModel,
   withdraw,
 } from './api/operations.js';
-import {
-  cpuPerOperation,
-  loadAverage,
-  loadGenerator,
-  type Measured,
-  measuredProcess,
-} from './api/proc-stats.js';
+import { cpuPerOperation, loadAverage } from './api/proc-stats.js';
 import { pushLatency, rawSubscriptionDelivery } from './api/push-latency.js';
 import { benchRebuild } from './api/rebuild.js';
-import { startTallyProcess } from './api/tally-process.js';
+import { type Mode, startStack } from './api/setup.js';
 
 /**
  * `npm run bench -- api [--quick] [--mode split|all-in-one] [--cpu-prof]`: Tally's own cost,
@@ -52,13 +40,6 @@ const REBUILD_EVENTS = Number(process.env.BENCH_EVENTS ?? (quick ? 0 : 50_000));
 const CONCURRENCIES = [1, 16, 64];
 const MIXED_CONCURRENCY = 32;
 
-const secret = randomBytes(32).toString('hex');
-const authorization = `Bearer ${await signToken(new TextEncoder().encode(secret), {
-  sub: 'bench-admin',
-  roles: ['admin'],
-  expiresIn: '4h',
-})}`;
-
 type Row = string[];
 const tables = new Map<string, Row[]>();
 /** Baselines measured in split mode, which runs first; all-in-one figures are compared to them. */
@@ -73,64 +54,15 @@ for (const mode of modes) {
 printReport();
 console.error(`\nbench finished in ${fmt((performance.now() - started) / 1000)} s`);
 
-async function runMode(mode: 'split' | 'all-in-one', rows: Row[]): Promise<void> {
+async function runMode(mode: Mode, rows: Row[]): Promise<void> {
   console.error(`\n== ${mode} ==`);
-  const root = mkdtempSync(join(tmpdir(), `tally-api-bench-${mode}-`));
-  const stops: Array<() => Promise<void>> = [];
+  const stack = await startStack(
+    mode,
+    cpuProf ? join(import.meta.dirname, 'profiles', mode) : undefined,
+  );
   try {
-    const port = await freePort();
-    const env: Record<string, string> & { PORT: string } = {
-      PORT: String(port),
-      NODE_ENV: 'production',
-      AUTH_JWT_SECRET: secret,
-      RATE_LIMIT_MUTATIONS: '1000000000',
-      WS_MAX_CONNECTIONS: '1000',
-      MONGODB_DB: 'bench',
-      DATA_DIR: join(root, 'data'),
-    };
-    const measured: Measured[] = [];
-    let eventStoreUrl: string | undefined;
-    let mongoUrl: string | undefined;
-    if (mode === 'split') {
-      const eventStore = await startChildStore('eventstore', [
-        '--port',
-        '0',
-        '--data-dir',
-        join(root, 'es'),
-      ]);
-      stops.unshift(() => eventStore.stop());
-      const mongo = await startChildStore('mongo', [
-        '--port',
-        '0',
-        '--data-dir',
-        join(root, 'mongo'),
-      ]);
-      stops.unshift(() => mongo.stop());
-      eventStoreUrl = env.EVENTSTORE_URL = eventStore.url;
-      mongoUrl = env.MONGODB_URL = mongo.url;
-      measured.push(
-        measuredProcess('event store', eventStore.pid),
-        measuredProcess('MongoDB', mongo.pid),
-      );
-    }
-    const profileDir = join(import.meta.dirname, 'profiles', mode);
-    if (cpuProf) mkdirSync(profileDir, { recursive: true });
-    const tally = await startTally(env, cpuProf ? profileDir : undefined);
-    stops.unshift(() => tally.stop());
-    measured.unshift(
-      measuredProcess(mode === 'split' ? 'Tally' : 'Tally with its stand-ins', tally.pid),
-    );
-    measured.push(loadGenerator);
+    const { client, measured, raw, mongo, mongoUrl } = stack;
     const rssAtStart = new Map(measured.map((p) => [p.name, p.rss()]));
-
-    const endpoint = `http://127.0.0.1:${port}/graphql`;
-    const client = graphqlClient(endpoint, authorization, 128);
-    stops.unshift(async () => client.close());
-    const raw = eventStoreUrl ? EventStoreDBClient.connectionString(eventStoreUrl) : undefined;
-    if (raw) stops.unshift(() => raw.dispose());
-    const mongo = mongoUrl ? await new MongoClient(mongoUrl).connect() : undefined;
-    if (mongo) stops.unshift(() => mongo.close());
-    await raw?.appendToStream(`warmup-${randomUUID()}`, jsonEvent({ type: 'Warm', data: {} }));
     // Warm-up: JIT, connection pools, caches.
     const [warm] = await openAccounts(client, 1);
     await runLoad(8, quick ? 500 : 2000, () => deposit(client, warm!));
@@ -201,7 +133,12 @@ async function runMode(mode: 'split' | 'all-in-one', rows: Row[]): Promise<void>
       baseline.set('delivery p99', percentile(delivery, 99));
       baseline.set('delivery p50', percentile(delivery, 50));
     }
-    const pushes = await pushLatency(endpoint, client, authorization, quick ? 100 : 400);
+    const pushes = await pushLatency(
+      stack.endpoint,
+      client,
+      stack.authorization,
+      quick ? 100 : 400,
+    );
     const deliveryP99 = baseline.get('delivery p99') ?? Number.NaN;
     rows.push([
       'mutation acknowledged → balanceChanged delivered, 4 writers busy',
@@ -260,14 +197,8 @@ async function runMode(mode: 'split' | 'all-in-one', rows: Row[]): Promise<void>
       ]);
     }
   } finally {
-    for (const stop of stops) await stop().catch((error) => console.error(error));
-    rmSync(root, { recursive: true, force: true });
+    await stack.stop();
   }
-}
-
-function startTally(env: Record<string, string> & { PORT: string }, profileDir?: string) {
-  const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  return startTallyProcess(env, authorization, nodeArgs);
 }
 
 function printReport() {

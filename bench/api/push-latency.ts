@@ -43,8 +43,11 @@ export async function pushLatency(
     connectionParams: { authorization },
     retryAttempts: 0,
   });
-  const pushed = new Map<number, number>();
-  const waiting = new Map<number, () => void>();
+  // A subscriber behind may be sent only the newest balance: a revision counts as delivered
+  // when it or a later one arrives.
+  let newest = -1;
+  let newestAt = 0;
+  let waiting: { revision: number; resolve: () => void } | undefined;
   const latencies: number[] = [];
   try {
     let ready!: () => void;
@@ -58,9 +61,9 @@ export async function pushLatency(
         {
           next: ({ data, errors }) => {
             if (errors) return reject(new Error(JSON.stringify(errors)));
-            const revision = data!.balanceChanged.revision;
-            pushed.set(revision, performance.now());
-            waiting.get(revision)?.();
+            newest = Math.max(newest, data!.balanceChanged.revision);
+            newestAt = performance.now();
+            if (waiting && newest >= waiting.revision) waiting.resolve();
             ready();
           },
           error: reject,
@@ -77,10 +80,23 @@ export async function pushLatency(
         for (let i = 0; i < samples; i++) {
           const revision = await deposit(client, probe!);
           const acknowledged = performance.now();
-          if (!pushed.has(revision)) {
-            await new Promise<void>((resolve) => waiting.set(revision, resolve));
+          if (newest < revision) {
+            await new Promise<void>((resolve, reject) => {
+              const timer = setTimeout(
+                () => reject(new Error(`balanceChanged for revision ${revision} never came`)),
+                30_000,
+              );
+              waiting = {
+                revision,
+                resolve: () => {
+                  clearTimeout(timer);
+                  resolve();
+                },
+              };
+            });
+            waiting = undefined;
           }
-          latencies.push(Math.max(0, pushed.get(revision)! - acknowledged));
+          latencies.push(Math.max(0, newestAt - acknowledged));
         }
       },
     );

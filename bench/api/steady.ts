@@ -1,0 +1,68 @@
+import { fmt, percentile, runLoad } from './measure.js';
+import { deposit, openAccounts, queryAccount, transfer, withdraw } from './operations.js';
+import { cpuPerOperation, loadAverage } from './proc-stats.js';
+import { type Mode, startStack } from './setup.js';
+
+/**
+ * `npx tsx bench/api/steady.ts [--mode split|all-in-one] [--seconds 300] [--warmup 60]
+ *  [--deposits-only] [--concurrency 32] [--cpu-prof DIR]`: a steady load for a long time, printing
+ * every 30 s each process's RSS and CPU µs per operation. For the memory check (does RSS level
+ * off?) and for CPU profiles of Tally under steady load. Not part of npm test.
+ */
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string) =>
+  args.includes(name) ? args[args.indexOf(name) + 1]! : fallback;
+const mode = option('--mode', 'split') as Mode;
+const seconds = Number(option('--seconds', '300'));
+const warmup = Number(option('--warmup', '60'));
+const concurrency = Number(option('--concurrency', '32'));
+const depositsOnly = args.includes('--deposits-only');
+const cpuProf = args.includes('--cpu-prof') ? option('--cpu-prof', 'bench/profiles') : undefined;
+const INTERVAL = 30;
+
+const stack = await startStack(mode, cpuProf);
+try {
+  const { client, measured } = stack;
+  const accounts = await openAccounts(client, concurrency);
+  const operation = async (worker: number, i: number) => {
+    const own = accounts[worker]!;
+    if (depositsOnly) return deposit(client, own);
+    const step = i % 10;
+    if (step >= 6) return queryAccount(client, own);
+    if (step < 4) return deposit(client, own);
+    if (step === 4) return withdraw(client, own);
+    return transfer(client, own, accounts[(worker + 1) % accounts.length]!);
+  };
+  console.log(
+    `${mode}, ${depositsOnly ? 'deposits' : 'mixed'} at concurrency ${concurrency}: warm-up ${warmup} s, then ${seconds} s`,
+  );
+  if (warmup > 0) await runLoad(concurrency, warmup * 1000, operation);
+  const rssAfterWarmup = measured.map((p) => p.rss());
+  console.log(
+    `after warm-up: RSS ${measured.map((p, i) => `${p.name} ${fmt(rssAfterWarmup[i]!)} MiB`).join(', ')}`,
+  );
+  const samples: number[][] = [];
+  for (let t = 0; t < seconds; t += INTERVAL) {
+    const result = await cpuPerOperation(measured, () =>
+      runLoad(concurrency, Math.min(INTERVAL, seconds - t) * 1000, operation),
+    );
+    const rss = measured.map((p) => p.rss());
+    samples.push(rss);
+    console.log(
+      `t=${t + INTERVAL}s ${fmt(result.perSecond)} ops/s p99 ${fmt(percentile(result.latencies, 99))} ms | ` +
+        measured
+          .map((p, i) => `${p.name} ${fmt(result.cpuPerOp.get(p.name)!)} µs/op ${fmt(rss[i]!)} MiB`)
+          .join(', ') +
+        ` | load ${fmt(loadAverage(), 1)}`,
+    );
+  }
+  // The issue's rule: over the last 4 minutes, RSS may grow at most 10%.
+  const from = samples[Math.max(0, samples.length - 1 - Math.round(240 / INTERVAL))]!;
+  const to = samples.at(-1)!;
+  console.log(
+    `RSS growth over the last ${fmt(Math.min(240, seconds - INTERVAL))} s: ` +
+      measured.map((p, i) => `${p.name} ${fmt((to[i]! / from[i]! - 1) * 100, 1)}%`).join(', '),
+  );
+} finally {
+  await stack.stop();
+}
