@@ -41,7 +41,8 @@ const PAGE = 500;
 export class HistoryReader {
   constructor(
     private readonly client: EventStoreDBClient,
-    private readonly accountSnapshots?: SnapshotStore<AccountState>,
+    /** The write side's account snapshots, shared: accountAt starts from them. */
+    readonly accountSnapshots?: SnapshotStore<AccountState>,
   ) {}
 
   /** Up to `limit` events of a stream after revision `after` (-1: from the start), oldest first. */
