@@ -11,7 +11,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // The embedded EventStoreDB and MongoDB stand-ins start once per run, here.
     globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 30_000,
+    // Generous: several tests start real server processes or flood a store, and CI has two
+    // cores. A timeout only ever catches a hang; no test asserts how fast anything is.
+    testTimeout: 90_000,
     hookTimeout: 60_000,
     pool: 'forks',
   },
