@@ -81,7 +81,16 @@ export async function checkInvariants(
   }
 
   for (const [currency, total] of balances) {
-    const entered = (model.deposited.get(currency) ?? 0) - (model.withdrawn.get(currency) ?? 0);
+    const t = (totals: Map<CurrencyCode, number>) => totals.get(currency) ?? 0;
+    // deposited − withdrawn − fees + interest − captured + reversedIn − reversedOut (DESIGN §2a).
+    const entered =
+      t(model.deposited) -
+      t(model.withdrawn) -
+      t(model.fees) +
+      t(model.paidInterest) -
+      t(model.captured) +
+      t(model.reversedIn) -
+      t(model.reversedOut);
     expect(total, `money conserved in ${currency}`).toBe(entered);
   }
 }

@@ -19,13 +19,16 @@ import { lastTransferSent, waitForSettlement } from '../support/settlement.js';
 import { graphql, type Json, startTestTally } from '../support/test-tally.js';
 import {
   add,
+  available,
   decimal,
+  held,
   type LedgerModel,
   type ModelAccount,
   pick,
   shortDecimal,
 } from './ledger-model.js';
 import { slowSubscriber, Watcher } from './live-watchers.js';
+import type { ModelClock } from './model-clock.js';
 
 /** The system under test: a Tally on the stand-ins, driven only through its API. */
 export interface RealLedger {
@@ -36,6 +39,8 @@ export interface RealLedger {
   slow: Array<{ close(): void }>;
   /** Position of the last TransferSent: the process manager's progress only passes those. */
   lastSent: bigint;
+  /** The time Tally is given; only AdvanceTime moves it (banking-commands.ts). */
+  clock: ModelClock;
 }
 
 type Command = fc.AsyncCommand<LedgerModel, RealLedger>;
@@ -75,6 +80,16 @@ export class OpenAccount implements Command {
     };
     model.accounts.push(account);
     add(model.deposited, this.currency, this.initialDeposit);
+    if (this.initialDeposit > 0) {
+      model.reversible.push({
+        id: `${account.id}:1`,
+        accountId: account.id,
+        kind: 'DEPOSIT',
+        amount: this.initialDeposit,
+        at: real.clock.now.getTime(),
+        reversed: false,
+      });
+    }
     expectAccount(payload, account);
   }
   toString = () => `open(${this.currency}, ${this.initialDeposit})`;
@@ -102,6 +117,14 @@ export class Deposit implements Command {
     }
     account.balance += this.amount;
     add(model.deposited, account.currency, this.amount);
+    model.reversible.push({
+      id: `${account.id}:${payload.account.revision}`,
+      accountId: account.id,
+      kind: 'DEPOSIT',
+      amount: this.amount,
+      at: real.clock.now.getTime(),
+      reversed: false,
+    });
     if (key) model.keyed.push({ key, mutation: 'depositMoney', accountId: account.id, amount });
     expectAccount(payload, account);
   }
@@ -122,11 +145,19 @@ export class Withdraw implements Command {
     });
     if (account.status !== 'OPEN') {
       expect(payload.__typename).toBe('AccountNotOpenError');
-    } else if (this.amount > account.balance) {
+    } else if (this.amount > available(model, account)) {
       expect(payload.__typename).toBe('InsufficientFundsError');
     } else {
       account.balance -= this.amount;
       add(model.withdrawn, account.currency, this.amount);
+      model.reversible.push({
+        id: `${account.id}:${payload.account.revision}`,
+        accountId: account.id,
+        kind: 'WITHDRAWAL',
+        amount: this.amount,
+        at: real.clock.now.getTime(),
+        reversed: false,
+      });
       expectAccount(payload, account);
     }
   }
@@ -165,7 +196,7 @@ export class Transfer implements Command {
       expect(payload).toMatchObject({ __typename: 'ValidationError', field: 'toAccountId' });
       return;
     }
-    if (this.amount > source.balance) {
+    if (this.amount > available(model, source)) {
       expect(payload.__typename).toBe('InsufficientFundsError');
       return;
     }
@@ -224,7 +255,7 @@ export class Close implements Command {
     const payload = await mutate(real, CLOSE, { accountId: account.id, reason: 'model' });
     if (account.status === 'CLOSED') {
       expect(payload.__typename).toBe('AccountNotOpenError');
-    } else if (account.balance !== 0) {
+    } else if (account.balance !== 0 || held(model, account.id) > 0) {
       expect(payload).toMatchObject({ __typename: 'ValidationError', field: 'accountId' });
     } else {
       account.status = 'CLOSED';
@@ -296,7 +327,7 @@ export class RestartTally implements Command {
         .deleteOne({ _id: PROCESS_MANAGER_CHECKPOINT });
       await mongo.close();
     }
-    real.tally = await startTestTally({ mongoDb });
+    real.tally = await startTestTally({ mongoDb, ...real.clock.tallyOptions });
     real.tally.live.accounts.maxPendingPerSubscriber = MAX_PENDING;
     real.watchers = real.watchers.map((w) => new Watcher(real.tally, w.accountId));
     real.slow = [];

@@ -23,8 +23,53 @@ export interface KeyedRequest {
   amount: string;
 }
 
+/** A hold as the model expects it; expiresAt in epoch milliseconds of the model clock. */
+export interface ModelHold {
+  id: string;
+  accountId: string;
+  amount: number;
+  expiresAt: number;
+  status: 'ACTIVE' | 'CAPTURED' | 'RELEASED' | 'EXPIRED';
+}
+
+/** A transaction that may be reversed: where it is, what it moved, and when. */
+export interface ModelTransaction {
+  id: string;
+  accountId: string;
+  kind: 'DEPOSIT' | 'WITHDRAWAL' | 'FEE' | 'HOLD_CAPTURE';
+  amount: number;
+  at: number;
+  reversed: boolean;
+}
+
+/** One account at the end of one instant of the model clock, for the interest oracle. */
+export interface Snapshot {
+  at: number;
+  balance: number;
+  status: Status;
+  rateMicros: number | undefined;
+}
+
+/** What the model knows of interest: the rate in force, and its history by instant. */
+export interface ModelInterest {
+  rateMicros?: number;
+  firstRateAt?: number;
+  /** Start (epoch ms) of the last month paid. */
+  paidMonth?: number;
+  timeline: Snapshot[];
+}
+
 export interface LedgerModel {
   accounts: ModelAccount[];
+  holds: ModelHold[];
+  reversible: ModelTransaction[];
+  interest: Map<string, ModelInterest>;
+  /** Totals of the money the new kinds moved, per currency. */
+  fees: Map<CurrencyCode, number>;
+  paidInterest: Map<CurrencyCode, number>;
+  captured: Map<CurrencyCode, number>;
+  reversedIn: Map<CurrencyCode, number>;
+  reversedOut: Map<CurrencyCode, number>;
   /** Money that entered (deposits) and left (withdrawals) through the API, per currency. */
   deposited: Map<CurrencyCode, number>;
   withdrawn: Map<CurrencyCode, number>;
@@ -36,6 +81,14 @@ export interface LedgerModel {
 export function emptyModel(): LedgerModel {
   return {
     accounts: [],
+    holds: [],
+    reversible: [],
+    interest: new Map(),
+    fees: new Map(),
+    paidInterest: new Map(),
+    captured: new Map(),
+    reversedIn: new Map(),
+    reversedOut: new Map(),
     deposited: new Map(),
     withdrawn: new Map(),
     transfers: new Map(),
@@ -62,4 +115,15 @@ export function pick<T>(items: readonly T[], index: number): T | undefined {
 
 export function add(totals: Map<CurrencyCode, number>, currency: CurrencyCode, minor: number) {
   totals.set(currency, (totals.get(currency) ?? 0) + minor);
+}
+
+/** The sum of an account's active holds. */
+export function held(model: Readonly<LedgerModel>, accountId: string): number {
+  return model.holds
+    .filter((h) => h.accountId === accountId && h.status === 'ACTIVE')
+    .reduce((sum, h) => sum + h.amount, 0);
+}
+
+export function available(model: Readonly<LedgerModel>, account: ModelAccount): number {
+  return account.balance - held(model, account.id);
 }

@@ -1,0 +1,21 @@
+/**
+ * The model's time: Tally (its API and its processes) reads it, and only AdvanceTime moves it,
+ * always forward. It starts in 2036, later than any real clock that runs the timed processes
+ * of other tests on the shared event store, so theirs never touch the model's holds or interest.
+ */
+export class ModelClock {
+  #now = new Date('2036-01-01T00:00:00.000Z');
+
+  readonly clock = () => this.#now;
+
+  /** What every Tally of the model test is started with. */
+  readonly tallyOptions = { clock: this.clock, runTimedProcesses: false } as const;
+
+  get now(): Date {
+    return this.#now;
+  }
+
+  advance(ms: number): void {
+    this.#now = new Date(this.#now.getTime() + ms);
+  }
+}
