@@ -19,6 +19,11 @@ export interface EmbeddedEventStoreOptions {
   dataDir?: string;
   /** Server clock (ms since the Unix epoch); tests move it to check `$maxAge`. */
   clock?: Clock;
+  /**
+   * EventStoreDB's `WriteTimeoutMs` (default 2000): how long a BatchAppend append may take to
+   * arrive in full, whatever the client's deadline.
+   */
+  writeTimeoutMs?: number;
 }
 
 export interface EmbeddedEventStore {
@@ -60,7 +65,7 @@ export async function startEmbeddedEventStore(
     throw error;
   });
   const recoveryMs = Math.round(performance.now() - started);
-  const server = createGrpcServer(store);
+  const server = createGrpcServer(store, { writeTimeoutMs: options.writeTimeoutMs });
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(
       `${host}:${options.port ?? 0}`,

@@ -1,6 +1,6 @@
 import type { Server, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { appendHandler } from './grpc/append.js';
-import { batchAppendHandler } from './grpc/batch-append.js';
+import { batchAppendHandler, DEFAULT_WRITE_TIMEOUT_MS } from './grpc/batch-append.js';
 import { deleteHandler } from './grpc/delete.js';
 import { readHandler } from './grpc/read.js';
 import { getSupportedMethods } from './grpc/server-features.js';
@@ -17,7 +17,10 @@ import type { EventStore } from './store/event-store.js';
 export const MAX_RECEIVE_MESSAGE_BYTES = 16 * 1024 * 1024 - 10_000;
 
 /** A grpc-js server speaking EventStoreDB's client protocol over the given store. */
-export function createGrpcServer(store: EventStore): Server {
+export function createGrpcServer(
+  store: EventStore,
+  options: { writeTimeoutMs?: number | undefined } = {},
+): Server {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES,
     // The client pings every 10 s; do not answer that with GOAWAY "too many pings".
@@ -30,7 +33,7 @@ export function createGrpcServer(store: EventStore): Server {
   server.addService(streams, {
     read: readHandler(store),
     append: appendHandler(store),
-    batchAppend: batchAppendHandler(store),
+    batchAppend: batchAppendHandler(store, options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS),
     delete: deleteHandler(store, false),
     tombstone: deleteHandler(store, true),
   } as UntypedServiceImplementation);

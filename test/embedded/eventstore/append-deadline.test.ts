@@ -30,7 +30,8 @@ let client: EventStoreDBClient;
 let raw: RawMessage;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'tally-es-deadline-'));
-  store = await startEmbeddedEventStore({ dataDir });
+  // A short write timeout (EventStoreDB's default is 2 s), so an unfinished append times out soon.
+  store = await startEmbeddedEventStore({ dataDir, writeTimeoutMs: 250 });
   client = EventStoreDBClient.connectionString(store.url);
   raw = rawStreamsClient(store.port);
 });

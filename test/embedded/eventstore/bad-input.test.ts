@@ -28,7 +28,9 @@ let store: EmbeddedEventStore;
 let client: EventStoreDBClient;
 let raw: RawMessage;
 beforeAll(async () => {
-  store = await startEmbeddedEventStore();
+  // A long write timeout: the unfinished appends below must not time out before the limit is hit,
+  // however slowly a busy machine sends them.
+  store = await startEmbeddedEventStore({ writeTimeoutMs: 600_000 });
   client = EventStoreDBClient.connectionString(store.url);
   raw = rawStreamsClient(store.port);
 });

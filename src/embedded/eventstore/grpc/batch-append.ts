@@ -18,16 +18,16 @@ const log = createLogger('eventstore.batch-append');
 
 /**
  * Appends a call may have open (options sent, final chunk not yet) at once. Each holds at most the
- * 1 MiB append limit and for at most WRITE_TIMEOUT_MS, so this bounds what one client can make the
+ * 1 MiB append limit and for at most the write timeout, so this bounds what one client can make the
  * server hold.
  */
 const MAX_OPEN_APPENDS = 1024;
 
 /**
- * EventStoreDB's default WriteTimeoutMs. BatchAppend gives an append min(client deadline, this)
- * to arrive in full; an append still arriving then is answered Timeout and forgotten.
+ * EventStoreDB's default WriteTimeoutMs. BatchAppend gives an append min(client deadline, the
+ * write timeout) to arrive in full; an append still arriving then is answered Timeout and forgotten.
  */
-export const WRITE_TIMEOUT_MS = 2000;
+export const DEFAULT_WRITE_TIMEOUT_MS = 2000;
 
 type BatchOptions = NonNullable<ReturnType<BatchAppendReq['getOptions']>>;
 
@@ -48,7 +48,7 @@ interface ArrivingAppend extends AppendIdentity {
  * Every answer is sent once; chunks of an append already answered (refused, timed out) are
  * ignored, as the real server ignores them (the client's handler would throw on a second answer).
  */
-export function batchAppendHandler(store: EventStore) {
+export function batchAppendHandler(store: EventStore, writeTimeoutMs = DEFAULT_WRITE_TIMEOUT_MS) {
   return (call: ServerDuplexStream<BatchAppendReq, BatchAppendResp>) => {
     const arriving = new Map<string, ArrivingAppend>();
     let writing = 0;
@@ -107,7 +107,7 @@ export function batchAppendHandler(store: EventStore) {
         reply(badRequestResponse(identity, invalid));
         return undefined;
       }
-      const window = receiveWindow(options);
+      const window = receiveWindow(options, writeTimeoutMs);
       if (window <= 0) {
         // Past its deadline before it even arrived (checked before the size, as EventStoreDB does).
         reply(timeoutResponse(identity));
@@ -194,10 +194,10 @@ export function batchAppendHandler(store: EventStore) {
  * write timeout (EventStoreDB: `Min(GetRequestedTimeout(options), _writeTimeout)`). This
  * client's contract carries the deadline as a timestamp (`deadline_21_10_0` on the server).
  */
-function receiveWindow(options: BatchOptions): number {
+function receiveWindow(options: BatchOptions, writeTimeoutMs: number): number {
   const deadline = options.getDeadline();
-  if (!deadline) return WRITE_TIMEOUT_MS;
-  return Math.min(deadline.toDate().getTime() - Date.now(), WRITE_TIMEOUT_MS);
+  if (!deadline) return writeTimeoutMs;
+  return Math.min(deadline.toDate().getTime() - Date.now(), writeTimeoutMs);
 }
 
 function isMaxAppendSize(error: RpcError): boolean {
