@@ -4,6 +4,7 @@ import './account/index.js';
 import './transfer/index.js';
 import './hold/index.js';
 import './integrity/index.js';
+import './owner/index.js';
 import './history/index.js';
 import './operations/parked-events.js';
 

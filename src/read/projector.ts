@@ -1,8 +1,11 @@
 import { type EventStoreDBClient, streamNameFilter } from '@eventstore/db-client';
 import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
+import { FencedCheckpointStore } from '../leadership/fencing.js';
 import type { Logger } from '../logger.js';
+import { ProjectionSwitching } from '../rebuild/projection-switching.js';
+import { SwitchingProjector } from '../rebuild/switching-projector.js';
 import { CheckpointStore } from './checkpoint-store.js';
-import { CheckpointedSubscription } from './checkpointed-subscription.js';
+import type { CheckpointedSubscription } from './checkpointed-subscription.js';
 import { type Projection, readModelProjections } from './projections/index.js';
 import type { ReadModels } from './read-models.js';
 import type { RecordedEvent } from './recorded-event.js';
@@ -22,19 +25,33 @@ export function createProjector(
   /** A leader's are fenced (src/leadership/fencing.ts). */
   checkpoints: CheckpointStore = new CheckpointStore(models.checkpoints),
 ): CheckpointedSubscription {
-  return new CheckpointedSubscription(
+  // Rebuilt copies are switched in between two batches, and a projection new to the ledger is
+  // backfilled on its own and joins when caught up (src/rebuild, docs/operations.md).
+  const switching = new ProjectionSwitching({
     client,
+    db: models.checkpoints.db,
+    projections,
     checkpoints,
-    {
-      name: 'read-models',
-      checkpointNames: projections.map((p) => `projection:${p.name}`),
-      filter: streamNameFilter({ prefixes: TALLY_STREAM_PREFIXES }),
-      // Projections are idempotent, so a crash may replay up to a second of events; saving the
-      // checkpoint once a second instead of after every batch saves a write per batch.
-      checkpointEveryMs: 1000,
-      handleBatch: (events) => applyBatch(models, projections, events),
-    },
+    token: checkpoints instanceof FencedCheckpointStore ? checkpoints.token : 0,
     logger,
+  });
+  return new SwitchingProjector(
+    [
+      client,
+      checkpoints,
+      {
+        name: 'read-models',
+        checkpointNames: switching.checkpointNames,
+        filter: streamNameFilter({ prefixes: TALLY_STREAM_PREFIXES }),
+        // Projections are idempotent, so a crash may replay up to a second of events; saving the
+        // checkpoint once a second instead of after every batch saves a write per batch.
+        checkpointEveryMs: 1000,
+        handleBatch: (events) =>
+          switching.apply(events, (live) => applyBatch(models, live, events)),
+      },
+      logger,
+    ],
+    switching,
   );
 }
 

@@ -8,6 +8,7 @@ import type {
   TransferDocument,
 } from './documents.js';
 import type { CorrelationDocument } from './projections/correlations.js';
+import type { OwnerAccountDocument } from './projections/owners.js';
 
 /** The read-model collections of one database, with the indexes their queries need. */
 export interface ReadModels {
@@ -17,6 +18,7 @@ export interface ReadModels {
   ledgerIntegrity: Collection<LedgerIntegrityDocument>;
   holds: Collection<HoldDocument>;
   correlations: Collection<CorrelationDocument>;
+  owners: Collection<OwnerAccountDocument>;
   checkpoints: Collection<CheckpointDocument>;
 }
 
@@ -28,6 +30,7 @@ export function readModels(db: Db): ReadModels {
     ledgerIntegrity: db.collection<LedgerIntegrityDocument>('ledgerIntegrity'),
     holds: db.collection<HoldDocument>('holds'),
     correlations: db.collection<CorrelationDocument>('correlations'),
+    owners: db.collection<OwnerAccountDocument>('owners'),
     checkpoints: db.collection<CheckpointDocument>('checkpoints'),
   };
 }
@@ -48,5 +51,7 @@ export async function ensureIndexes(models: ReadModels): Promise<void> {
     models.holds.createIndex({ status: 1, expiresAt: 1 }),
     // correlated(correlationId): a request's events in $all order.
     models.correlations.createIndex({ correlationId: 1, commit: 1, prepare: 1 }),
+    // Query.owner: the rows of one owner's accounts.
+    models.owners.createIndex({ ownerId: 1 }),
   ]);
 }

@@ -2,6 +2,7 @@ import { accountsProjection } from './accounts.js';
 import { correlationsProjection } from './correlations.js';
 import { holdsProjection } from './holds.js';
 import { ledgerIntegrityProjection } from './integrity.js';
+import { ownersProjection } from './owners.js';
 import type { Projection } from './projection.js';
 import { transactionsProjection } from './transactions.js';
 import { transfersProjection } from './transfers.js';
@@ -15,4 +16,5 @@ export const readModelProjections: readonly Projection[] = [
   ledgerIntegrityProjection as unknown as Projection,
   holdsProjection as unknown as Projection,
   correlationsProjection as unknown as Projection,
+  ownersProjection as unknown as Projection,
 ];
