@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-/** `npm run bench -- <api|eventstore|mongo> [--quick]`: runs one benchmark, or all three. */
+/** `npm run bench -- <api|eventstore|mongo|snapshots> [--quick]`: runs one benchmark, or all. */
 const [which, ...rest] = process.argv.slice(2);
-const all = ['eventstore', 'mongo', 'api'];
+const all = ['eventstore', 'mongo', 'api', 'snapshots'];
 const chosen = which && all.includes(which) ? [which] : all;
 for (const name of chosen) {
   const result = spawnSync(
