@@ -30,7 +30,7 @@ const CORRELATED = `query ($id: ID!, $at: Position) {
 const HISTORY = `query ($id: ID!, $first: Int, $after: String) {
   account(id: $id) {
     history(first: $first, after: $after) {
-      edges { cursor node { revision type actor occurredAt recordedAt correlationId data } }
+      edges { cursor node { position revision type actor occurredAt recordedAt correlationId data } }
       pageInfo { hasNextPage endCursor }
     }
   }
@@ -112,6 +112,10 @@ describe('the audit trail', () => {
       [2, 'MoneyDeposited'],
     ]);
     expect(page1.pageInfo.hasNextPage).toBe(true);
+    // Each event's $all position, increasing with its revision.
+    const positions = page1.edges.map((e: Json) => BigInt(e.node.position));
+    expect(positions[0]).toBeGreaterThan(0n);
+    expect([...positions].sort((a, b) => (a < b ? -1 : 1))).toEqual(positions);
     const second = await graphql(
       tally,
       HISTORY,

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tally } from '../../src/app.js';
 import type { AccountState } from '../../src/domain/account/index.js';
 import { encodeState } from '../../src/events/state-codec.js';
+import { commandIdForKey, deterministicId } from '../../src/write/envelope.js';
 import { Ledger } from '../../src/write/ledger.js';
+import { mayRepeat } from '../../src/write/load-stream.js';
 import type { CommandRequest } from '../../src/write/request.js';
 import {
   accountSnapshots,
@@ -72,6 +74,13 @@ async function forgeSnapshot(accountId: string, fields: Record<string, unknown>)
 }
 
 describe('snapshots', () => {
+  it('trust only commands that cannot come again: ids derived from keys or steps may', () => {
+    expect(mayRepeat(deterministicId('transfer:x:receive'))).toBe(true);
+    expect(mayRepeat(commandIdForKey('teller-tess', 'key-1'))).toBe(true);
+    expect(mayRepeat(randomUUID())).toBe(false);
+    expect(mayRepeat('')).toBe(false);
+  });
+
   it('round-trip: a restarted ledger loads the newest snapshot and the events after it', async () => {
     const accountId = await accountWith(12);
     const newest = await snapshots.newest(`account-${accountId}`);
