@@ -149,7 +149,9 @@ describe('appending', () => {
     const value = 'A'.repeat(900);
     const results = await Promise.all(
       Array.from({ length: 5000 }, (_, i) =>
-        client.appendToStream(stream, event('Flood', { i, value })),
+        // A deadline long enough for a busy machine: this is about exactly-once, not deadlines
+        // (append-deadline.test.ts covers those).
+        client.appendToStream(stream, event('Flood', { i, value }), { deadline: 120_000 }),
       ),
     );
     const revisions = results.map((r) => r.nextExpectedRevision).sort((a, b) => (a < b ? -1 : 1));
