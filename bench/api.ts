@@ -102,6 +102,7 @@ async function runMode(mode: Mode, rows: Row[]): Promise<void> {
 
     console.error(`mixed load at concurrency ${MIXED_CONCURRENCY} ...`);
     const accounts = await openAccounts(client, MIXED_CONCURRENCY);
+    for (const id of accounts) await waitForReadModel(client, id);
     const mutationLatencies: number[] = [];
     const mixed = await cpuPerOperation(measured, () =>
       runLoad(MIXED_CONCURRENCY, MIXED_SECONDS * 1000, async (worker, i) => {

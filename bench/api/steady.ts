@@ -1,5 +1,12 @@
 import { fmt, percentile, runLoad } from './measure.js';
-import { deposit, openAccounts, queryAccount, transfer, withdraw } from './operations.js';
+import {
+  deposit,
+  openAccounts,
+  queryAccount,
+  transfer,
+  waitForReadModel,
+  withdraw,
+} from './operations.js';
 import { cpuPerOperation, loadAverage } from './proc-stats.js';
 import { type Mode, startStack } from './setup.js';
 
@@ -24,6 +31,7 @@ const stack = await startStack(mode, cpuProf);
 try {
   const { client, measured } = stack;
   const accounts = await openAccounts(client, concurrency);
+  for (const id of accounts) await waitForReadModel(client, id);
   const operation = async (worker: number, i: number) => {
     const own = accounts[worker]!;
     if (depositsOnly) return deposit(client, own);
