@@ -7,10 +7,11 @@ import {
   UsageError,
 } from './command.js';
 import { parkedCommand } from './parked.js';
+import { rebuildCommand } from './rebuild.js';
 import { seedCommand } from './seed.js';
 import { verifyCommand } from './verify.js';
 
-const COMMANDS: readonly CliCommand[] = [verifyCommand, parkedCommand, seedCommand];
+const COMMANDS: readonly CliCommand[] = [verifyCommand, rebuildCommand, parkedCommand, seedCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -32,6 +32,13 @@ export class ChangeFeed<Doc extends Document> extends EventEmitter<{ listeners: 
   #streamsOpened = 0;
   /** The last change dispatched: a reopened stream starts right after it. */
   #resumeToken: ResumeToken | undefined;
+  /**
+   * The collection was dropped or renamed over (a rebuilt read model switched in, see
+   * src/rebuild): the stream ended with this invalidate. `resumeAfter` cannot pass an
+   * invalidate; `startAfter` it watches the new collection from that instant, so no write to it
+   * is missed.
+   */
+  #invalidatedAt: ResumeToken | undefined;
 
   constructor(
     private readonly collection: Collection<Doc>,
@@ -102,10 +109,10 @@ export class ChangeFeed<Doc extends Document> extends EventEmitter<{ listeners: 
    * that opens it on the server, so once it returns, every later write is in the stream; then
    * a background loop drains it.
    */
-  private async open(resumeAfter?: ResumeToken): Promise<void> {
+  private async open(resumeAfter?: ResumeToken, startAfter?: ResumeToken): Promise<void> {
     const stream = this.collection.watch<Doc>(
-      [{ $match: { operationType: { $in: ['insert', 'update', 'replace'] } } }],
-      resumeAfter ? { resumeAfter } : {},
+      [{ $match: { operationType: { $in: ['insert', 'update', 'replace', 'invalidate'] } } }],
+      startAfter ? { startAfter } : resumeAfter ? { resumeAfter } : {},
     );
     this.#stream = stream;
     this.#streamsOpened++;
@@ -133,12 +140,20 @@ export class ChangeFeed<Doc extends Document> extends EventEmitter<{ listeners: 
     // A non-resumable error, or an end the driver did not resume: every subscriber would wait
     // for nothing. Reopen after the last change dispatched.
     liveCounters.changeStreamsReopened++;
-    this.logger.error(
-      { err: failure, listeners, ...this.where() },
-      'change stream ended while subscribers listen; reopening it after the last change',
-    );
+    // After an invalidate the driver's next read finds the cursor closed, and says so.
+    if (this.#invalidatedAt) {
+      this.logger.info(
+        { listeners, ...this.where() },
+        'collection replaced (a rebuilt read model switched in); watching the new one',
+      );
+    } else {
+      this.logger.error(
+        { err: failure, listeners, ...this.where() },
+        'change stream ended while subscribers listen; reopening it after the last change',
+      );
+    }
     try {
-      this.#ready = this.open(this.#resumeToken);
+      this.#ready = this.open(this.#resumeToken, this.#invalidatedAt);
       await this.#ready;
     } catch (error) {
       this.#ready = undefined;
@@ -151,7 +166,12 @@ export class ChangeFeed<Doc extends Document> extends EventEmitter<{ listeners: 
 
   /** Never throws: one listener's failure is its own, and the shared stream goes on. */
   private dispatch(change: Change<Doc>): void {
+    if (change.operationType === 'invalidate') {
+      this.#invalidatedAt = change._id;
+      return;
+    }
     this.#resumeToken = change._id;
+    this.#invalidatedAt = undefined;
     const key = this.keyOf(change);
     if (key === undefined) return;
     for (const listener of [...(this.#listeners.get(key) ?? [])]) {

@@ -16,7 +16,7 @@ export class SwitchAbandoned extends Error {}
  * 3. `renameCollection` the copy over the live collection with `dropTarget`: one atomic step
  *    in MongoDB, so a query reads the old collection or the new one, never a mix, and the old
  *    copy is dropped by the same command;
- * 4. forget the copy's checkpoint.
+ * 4. forget the copy's checkpoint, returning the position it had reached.
  *
  * Every step may be repeated after a crash: catching up is idempotent, and a copy already
  * renamed (NamespaceNotFound) means an earlier attempt got that far.
@@ -33,7 +33,7 @@ export async function switchIn(deps: {
   target: Position | undefined;
   /** On a leader: is its lease still held, with time to spare? */
   stillAllowed?: () => Promise<boolean>;
-}): Promise<void> {
+}): Promise<Position | undefined> {
   const { db, projection } = deps;
   const builder = new ShadowBuilder(deps.client, db, projection);
   await builder.catchUp(deps.target ? { until: deps.target.commit } : {});
@@ -50,5 +50,7 @@ export async function switchIn(deps: {
   } catch (error) {
     if ((error as { code?: number }).code !== 26) throw error; // NamespaceNotFound: renamed before
   }
+  const reached = await builder.position();
   await builder.forgetCheckpoint();
+  return reached;
 }
