@@ -143,7 +143,7 @@ async function runMode(mode: Mode, rows: Row[]): Promise<void> {
     const deliveryP99 = baseline.get('delivery p99') ?? Number.NaN;
     rows.push([
       'mutation acknowledged → balanceChanged delivered, 4 writers busy',
-      `p50 ${fmt(percentile(pushes, 50), 1)} ms, p99 ${fmt(percentile(pushes, 99), 1)} ms`,
+      `p50 ${fmt(percentile(pushes, 50), 1)} ms, p99 ${fmt(percentile(pushes, 99), 1)} ms${pushes.missed ? `; ${pushes.missed} never delivered within 30 s` : ''}`,
       `raw append sent → subscription delivery p50 ${fmt(baseline.get('delivery p50') ?? Number.NaN, 1)} ms, p99 ${fmt(deliveryP99, 1)} ms`,
       `p99 ${fmt(percentile(pushes, 99) / deliveryP99, 1)}×`,
       '',
