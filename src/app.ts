@@ -34,6 +34,8 @@ export interface TallyOptions {
   /** Authentication and exposure of the GraphQL API. */
   api: ApiOptions;
   consistencyTimeoutMs?: number;
+  /** Updates one live subscriber may have queued before it is dropped as too slow. */
+  liveMaxPending?: number;
   clock?: () => Date;
   /** Off in tests that drive the process manager themselves. */
   runProcessManager?: boolean;
@@ -168,6 +170,10 @@ async function wire(
     metrics.leader.set(1);
   }
   const live = createLiveFeeds(models, logger.child({ module: 'live' }));
+  if (options.liveMaxPending !== undefined) {
+    live.accounts.maxPendingPerSubscriber = options.liveMaxPending;
+    live.transactions.maxPendingPerSubscriber = options.liveMaxPending;
+  }
   // Idempotent by deterministic command ids, so every instance may run them.
   const holdExpiry = createHoldExpiry(
     ledger,

@@ -69,6 +69,11 @@ const ConfigSchema = z
       .int('must be a whole number')
       .min(1, 'must be at least 1')
       .default(600),
+    LIVE_MAX_PENDING: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .default(1000),
     READY_MAX_LAG_MS: z.coerce
       .number({ error: 'must be a number' })
       .int('must be a whole number')

@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     leadership: { holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` },
     readyMaxLagMs: config.READY_MAX_LAG_MS,
     snapshotEvery: config.SNAPSHOT_EVERY,
+    liveMaxPending: config.LIVE_MAX_PENDING,
   });
   closers.unshift(() => tally.close());
   const http = createHttpServer(tally.yoga, auth.verifyToken, socketLimitsFrom(config), {

@@ -13,6 +13,7 @@ describe('configuration from the environment', () => {
       WS_MAX_CONNECTIONS: 10,
       WS_MAX_SUBSCRIPTIONS: 128,
       READY_MAX_LAG_MS: 5000,
+      LIVE_MAX_PENDING: 1000,
       SNAPSHOT_EVERY: 100,
     });
   });
