@@ -18,12 +18,17 @@ export interface LeaderElectionTiming {
   safetyMarginMs: number;
 }
 
-/** Lease 5 s, renewed every 1.5 s, tried every second: a dead leader is replaced within ~6 s. */
-export const DEFAULT_LEASE_TTL_MS = 5000;
+/**
+ * Lease 8 s, renewed every 2 s, tried every second: a dead leader is replaced within ~9 s (the
+ * goal is 10). A leader whose renewals stall for 6.5 s (a loaded machine, a slow MongoDB) steps
+ * down; with a 5 s lease that happened every few seconds on a loaded two-core machine, and
+ * every step-down restarts the consumers.
+ */
+export const DEFAULT_LEASE_TTL_MS = 8000;
 export const DEFAULT_TIMING: LeaderElectionTiming = {
   retryEveryMs: 1000,
-  renewEveryMs: 1500,
-  safetyMarginMs: 1000,
+  renewEveryMs: 2000,
+  safetyMarginMs: 1500,
 };
 
 /**
