@@ -215,8 +215,13 @@ async function wire(
       clock,
       readModelProgress: services.readModelProgress,
       consumers: [
+        // On a follower, the leader's stored progress: a read model still backfilling (no
+        // checkpoint yet, src/rebuild) then counts as live on every instance, not only the leader.
         ...readModelProjections.map((p) =>
-          projectionConsumer(p.name, () => consumers?.projector.progress.reached),
+          projectionConsumer(
+            p.name,
+            () => consumers?.projector.progress.reached ?? followed?.reached,
+          ),
         ),
         {
           name: PROCESS_MANAGER_NAME,

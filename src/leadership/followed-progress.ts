@@ -66,7 +66,8 @@ export class FollowedProgress extends Progress {
     this.#polling = true;
     try {
       const docs = await this.checkpoints.find({ _id: { $in: [...this.names] } }).toArray();
-      if (docs.length < this.names.length) return;
+      // A read model still backfilling has no checkpoint yet (src/rebuild): the live ones decide.
+      if (docs.length === 0) return;
       const lowest = docs.reduce(
         (low, d) => (fromLong(d.commit) < low ? fromLong(d.commit) : low),
         fromLong(docs[0]!.commit),
