@@ -21,6 +21,9 @@ export function subscribeOverSse<T = Json>(
       signal: abort.signal,
     }),
   );
+  // A subscriber that never reads still hangs up with close(): its aborted request must not
+  // surface as an unhandled rejection (next() still sees the failure when it is called).
+  responsePromise.catch(() => undefined);
   const decoder = new TextDecoder();
   let buffer = '';
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
