@@ -187,6 +187,13 @@ describe('npm run tally -- rebuild', () => {
   });
 
   it('switches by itself when no Tally runs, and refuses an unknown projection', async () => {
+    const listed = await cli('--help');
+    expect(listed.out.join('\n')).toMatch(
+      /^ {2}rebuild +rebuild read models from the first event/m,
+    );
+    const help = await cli('rebuild', '--help');
+    expect(help.code).toBe(0);
+    expect(help.out.join('\n')).toContain('Usage: npm run tally -- rebuild [--projection NAME]');
     const unknown = await cli('rebuild', '--projection', 'nope');
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('--projection must be one of accounts, transactions');
