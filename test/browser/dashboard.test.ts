@@ -90,7 +90,9 @@ describeInChromium('the dashboard in Chromium', () => {
     // Restart: deposits made while the page is cut off arrive once it is back, none twice.
     const status = page.locator('tally-freshness');
     await server.restart(async () => {
-      await expect.poll(() => status.getAttribute('data-state')).toBe('reconnecting');
+      await expect
+        .poll(() => status.getAttribute('data-state'), { timeout: 30_000 })
+        .toBe('reconnecting');
     });
     await Promise.all(ids.map((id) => deposit(id, '100.00', 'after the restart')));
     // The client backs off between attempts while the server is down (at most 3 s).
@@ -135,7 +137,7 @@ describeInChromium('the dashboard in Chromium', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
     await signInAs(page, 'admin');
     const lag = page.locator('[data-field="lag"]');
-    await expect.poll(() => lag.getAttribute('data-events-behind')).toBe('0');
+    await expect.poll(() => lag.getAttribute('data-events-behind'), { timeout: 30_000 }).toBe('0');
 
     // Deposits in waves until the panel has shown the projections behind.
     let sawBehind = false;

@@ -53,7 +53,7 @@ describeInChromium('GraphiQL in Chromium with no internet', () => {
       .poll(() => text(editor), { timeout: 20_000 })
       .toContain('mutation Open($ownerId: ID!)');
     const headers = page.locator('section[aria-label="Headers"]');
-    await expect.poll(() => text(headers)).toContain('Authorization');
+    await expect.poll(() => text(headers), { timeout: 30_000 }).toContain('Authorization');
 
     await replaceEditorText(
       page,
@@ -64,11 +64,11 @@ describeInChromium('GraphiQL in Chromium with no internet', () => {
     await replaceEditorText(page, 'variables', JSON.stringify({ accountId, position: null }));
     await run(page, 'Account');
     const result = page.locator('section[aria-label="Result Window"]');
-    await expect.poll(() => text(result)).toContain('"40.00"');
+    await expect.poll(() => text(result), { timeout: 30_000 }).toContain('"40.00"');
 
     await run(page, 'Watch');
     await server.deposit(accountId, '2.50');
-    await expect.poll(() => text(result)).toContain('"42.50"');
+    await expect.poll(() => text(result), { timeout: 30_000 }).toContain('"42.50"');
     await screenshot(page, 'graphiql-subscription');
     expect(blocked.filter((url) => !url.startsWith('data:'))).toEqual([]);
   });
