@@ -60,11 +60,21 @@ describe('schema/schema.graphql', () => {
       'InsufficientFundsError',
       'ForbiddenError',
     ]);
+    // Field order is not part of a GraphQL contract (the receipt fields come from an interface).
     const fields = (name: string) =>
-      Object.keys((schema.getType(name) as GraphQLObjectType).getFields());
-    expect(fields('AccountCommandSuccess')).toEqual(['account', 'position', 'correlationId']);
-    expect(fields('TransferSuccess')).toEqual(['transfer', 'position', 'correlationId']);
+      Object.keys((schema.getType(name) as GraphQLObjectType).getFields()).sort();
+    expect(fields('AccountCommandSuccess')).toEqual(['account', 'correlationId', 'position']);
+    expect(fields('TransferSuccess')).toEqual(['correlationId', 'position', 'transfer']);
     expect(fields('ForbiddenError')).toEqual(['message', 'requiredRole']);
+    for (const success of [
+      'AccountCommandSuccess',
+      'TransferSuccess',
+      'HoldSuccess',
+      'ReversalSuccess',
+    ]) {
+      const type = schema.getType(success) as GraphQLObjectType;
+      expect(type.getInterfaces().map((i) => i.name)).toContain('CommandReceipt');
+    }
   });
 
   it('declares who may use every Query, Mutation and Subscription field (authScopes)', () => {

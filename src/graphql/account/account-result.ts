@@ -8,6 +8,7 @@ import {
 import type { AccountResult } from '../../write/ledger.js';
 import { ForbiddenError } from '../auth/forbidden-error.js';
 import { builder } from '../builder.js';
+import { CommandReceiptInterface } from '../shared/command-receipt.js';
 import { AccountStatusEnum } from '../shared/errors.js';
 import { MoneyType } from '../shared/money.js';
 
@@ -29,18 +30,9 @@ export const AccountStateType = builder.objectRef<AccountResult>('AccountState')
 export const AccountCommandSuccessType = builder
   .objectRef<AccountResult>('AccountCommandSuccess')
   .implement({
+    interfaces: [CommandReceiptInterface],
     fields: (t) => ({
       account: t.field({ type: AccountStateType, resolve: (result) => result }),
-      position: t.field({
-        type: 'Position',
-        description:
-          "Position of the command's last event; pass it as consistentWith to read it back",
-        resolve: (result) => result.position.commit,
-      }),
-      correlationId: t.id({
-        description: 'The correlation id every event of the command carries',
-        resolve: (result) => result.correlationId,
-      }),
     }),
   });
 

@@ -14,6 +14,7 @@ import type { ReversalResult } from '../../write/ledger.js';
 import { ForbiddenError } from '../auth/forbidden-error.js';
 import { builder } from '../builder.js';
 import '../hold/hold-errors.js';
+import { CommandReceiptInterface } from '../shared/command-receipt.js';
 import { AccountStateType } from './account-result.js';
 import { TransactionType } from './transaction.js';
 
@@ -39,19 +40,10 @@ function reversalTransaction(result: ReversalResult): TransactionDocument {
 }
 
 export const ReversalSuccessType = builder.objectRef<ReversalResult>('ReversalSuccess').implement({
+  interfaces: [CommandReceiptInterface],
   fields: (t) => ({
     reversal: t.field({ type: TransactionType, resolve: reversalTransaction }),
     account: t.field({ type: AccountStateType, resolve: (result) => result }),
-    position: t.field({
-      type: 'Position',
-      description:
-        "Position of the command's last event; pass it as consistentWith to read it back",
-      resolve: (result) => result.position.commit,
-    }),
-    correlationId: t.id({
-      description: 'The correlation id every event of the command carries',
-      resolve: (result) => result.correlationId,
-    }),
   }),
 });
 

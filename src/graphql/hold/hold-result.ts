@@ -11,24 +11,16 @@ import { ForbiddenError } from '../auth/forbidden-error.js';
 import { builder } from '../builder.js';
 import { HoldType, holdFromRecord } from './hold.js';
 import './hold-errors.js';
+import { CommandReceiptInterface } from '../shared/command-receipt.js';
 
 export const HoldSuccessType = builder.objectRef<HoldResult>('HoldSuccess').implement({
+  interfaces: [CommandReceiptInterface],
   fields: (t) => ({
     hold: t.field({
       type: HoldType,
       resolve: (result) => holdFromRecord(result.hold, result.account),
     }),
     account: t.field({ type: AccountStateType, resolve: (result) => result }),
-    position: t.field({
-      type: 'Position',
-      description:
-        "Position of the command's last event; pass it as consistentWith to read it back",
-      resolve: (result) => result.position.commit,
-    }),
-    correlationId: t.id({
-      description: 'The correlation id every event of the command carries',
-      resolve: (result) => result.correlationId,
-    }),
   }),
 });
 

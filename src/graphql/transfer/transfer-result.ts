@@ -7,9 +7,11 @@ import {
 import type { TransferResult } from '../../write/ledger.js';
 import { ForbiddenError } from '../auth/forbidden-error.js';
 import { builder } from '../builder.js';
+import { CommandReceiptInterface } from '../shared/command-receipt.js';
 import { TransferType } from './transfer.js';
 
 export const TransferSuccessType = builder.objectRef<TransferResult>('TransferSuccess').implement({
+  interfaces: [CommandReceiptInterface],
   fields: (t) => ({
     transfer: t.field({
       type: TransferType,
@@ -22,11 +24,6 @@ export const TransferSuccessType = builder.objectRef<TransferResult>('TransferSu
         status: transfer.status,
         reason: transfer.reason,
       }),
-    }),
-    position: t.field({ type: 'Position', resolve: (result) => result.position.commit }),
-    correlationId: t.id({
-      description: 'The correlation id every event of the transfer carries',
-      resolve: (result) => result.correlationId,
     }),
   }),
 });
