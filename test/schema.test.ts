@@ -66,6 +66,17 @@ describe('schema/schema.graphql', () => {
     expect(fields('AccountCommandSuccess')).toEqual(['account', 'correlationId', 'position']);
     expect(fields('TransferSuccess')).toEqual(['correlationId', 'position', 'transfer']);
     expect(fields('ForbiddenError')).toEqual(['message', 'requiredRole']);
+    // The contract's connection names, which clients' fragments may name.
+    for (const [type, field, connection] of [
+      ['Query', 'accounts', 'AccountConnection'],
+      ['Account', 'transactions', 'TransactionConnection'],
+      ['Account', 'holds', 'HoldConnection'],
+      ['Account', 'history', 'LedgerEventConnection'],
+      ['Query', 'parkedEvents', 'ParkedEventConnection'],
+    ] as const) {
+      const owner = schema.getType(type) as GraphQLObjectType;
+      expect(String(owner.getFields()[field]?.type)).toBe(`${connection}!`);
+    }
     for (const success of [
       'AccountCommandSuccess',
       'TransferSuccess',

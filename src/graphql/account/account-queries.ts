@@ -26,43 +26,47 @@ builder.queryField('account', (t) =>
 );
 
 builder.queryField('accounts', (t) =>
-  t.connection({
-    type: AccountType,
-    description:
-      'Accounts in id order, optionally of one owner. A customer lists its own, passing its sub as ownerId.',
-    args: {
-      ownerId: t.arg.id(),
-      consistentWith: t.arg({ type: 'Position', description: CONSISTENT_WITH }),
+  t.connection(
+    {
+      type: AccountType,
+      description:
+        'Accounts in id order, optionally of one owner. A customer lists its own, passing its sub as ownerId.',
+      args: {
+        ownerId: t.arg.id(),
+        consistentWith: t.arg({ type: 'Position', description: CONSISTENT_WITH }),
+      },
+      authScopes: (_root, args) => ({
+        ...STAFF_READ,
+        ...(args.ownerId ? { self: String(args.ownerId) } : {}),
+      }),
+      resolve: async (_root, args, context) => {
+        const ownerId =
+          args.ownerId === null || args.ownerId === undefined
+            ? undefined
+            : asUserInputError(() => parseId(String(args.ownerId), 'ownerId'));
+        const size = pageSize(args.first ?? args.last, args.last ? 'last' : 'first');
+        await awaitReadModels(context, args.consistentWith);
+        return resolveCursorConnection<Promise<AccountDocument[]>>(
+          {
+            args,
+            defaultSize: size,
+            maxSize: 100,
+            toCursor: (account: AccountDocument) => encodeCursor('account', account._id),
+          },
+          ({ before, after, limit, inverted }) => {
+            const id: { $gt?: string; $lt?: string } = {};
+            if (after) id.$gt = decodeCursor('account', after, 'after');
+            if (before) id.$lt = decodeCursor('account', before, 'before');
+            return context.models.accounts
+              .find({ ...(ownerId ? { ownerId } : {}), ...(after || before ? { _id: id } : {}) })
+              .sort({ _id: inverted ? -1 : 1 })
+              .limit(limit)
+              .toArray();
+          },
+        );
+      },
     },
-    authScopes: (_root, args) => ({
-      ...STAFF_READ,
-      ...(args.ownerId ? { self: String(args.ownerId) } : {}),
-    }),
-    resolve: async (_root, args, context) => {
-      const ownerId =
-        args.ownerId === null || args.ownerId === undefined
-          ? undefined
-          : asUserInputError(() => parseId(String(args.ownerId), 'ownerId'));
-      const size = pageSize(args.first ?? args.last, args.last ? 'last' : 'first');
-      await awaitReadModels(context, args.consistentWith);
-      return resolveCursorConnection<Promise<AccountDocument[]>>(
-        {
-          args,
-          defaultSize: size,
-          maxSize: 100,
-          toCursor: (account: AccountDocument) => encodeCursor('account', account._id),
-        },
-        ({ before, after, limit, inverted }) => {
-          const id: { $gt?: string; $lt?: string } = {};
-          if (after) id.$gt = decodeCursor('account', after, 'after');
-          if (before) id.$lt = decodeCursor('account', before, 'before');
-          return context.models.accounts
-            .find({ ...(ownerId ? { ownerId } : {}), ...(after || before ? { _id: id } : {}) })
-            .sort({ _id: inverted ? -1 : 1 })
-            .limit(limit)
-            .toArray();
-        },
-      );
-    },
-  }),
+    { name: 'AccountConnection' },
+    { name: 'AccountEdge' },
+  ),
 );

@@ -27,31 +27,35 @@ export const AccountType = builder.objectRef<AccountDocument>('Account').impleme
       description: 'Stream revision of the last event folded into this document',
     }),
     // balanceAt: src/graphql/history/account-history.ts (the same fold as accountAt).
-    transactions: t.connection({
-      type: TransactionType,
-      description: 'Money movements, newest first.',
-      resolve: (account, args, context) => {
-        const limit = pageSize(args.first ?? args.last, args.last ? 'last' : 'first');
-        return resolveCursorConnection<Promise<TransactionDocument[]>>(
-          {
-            args,
-            defaultSize: limit,
-            maxSize: 100,
-            toCursor: (tx: TransactionDocument) => encodeCursor('tx', tx.revision),
-          },
-          async ({ before, after, limit, inverted }) => {
-            // Newest first: "after" a cursor means older, "before" means newer.
-            const revision: { $lt?: number; $gt?: number } = {};
-            if (after) revision.$lt = decodeRevisionCursor(after, 'after');
-            if (before) revision.$gt = decodeRevisionCursor(before, 'before');
-            return context.models.transactions
-              .find({ accountId: account._id, ...(after || before ? { revision } : {}) })
-              .sort({ revision: inverted ? 1 : -1 })
-              .limit(limit)
-              .toArray();
-          },
-        );
+    transactions: t.connection(
+      {
+        type: TransactionType,
+        description: 'Money movements, newest first.',
+        resolve: (account, args, context) => {
+          const limit = pageSize(args.first ?? args.last, args.last ? 'last' : 'first');
+          return resolveCursorConnection<Promise<TransactionDocument[]>>(
+            {
+              args,
+              defaultSize: limit,
+              maxSize: 100,
+              toCursor: (tx: TransactionDocument) => encodeCursor('tx', tx.revision),
+            },
+            async ({ before, after, limit, inverted }) => {
+              // Newest first: "after" a cursor means older, "before" means newer.
+              const revision: { $lt?: number; $gt?: number } = {};
+              if (after) revision.$lt = decodeRevisionCursor(after, 'after');
+              if (before) revision.$gt = decodeRevisionCursor(before, 'before');
+              return context.models.transactions
+                .find({ accountId: account._id, ...(after || before ? { revision } : {}) })
+                .sort({ revision: inverted ? 1 : -1 })
+                .limit(limit)
+                .toArray();
+            },
+          );
+        },
       },
-    }),
+      { name: 'TransactionConnection' },
+      { name: 'TransactionEdge' },
+    ),
   }),
 });

@@ -29,38 +29,42 @@ builder.objectFields(AccountType, (t) => ({
     description: 'The annual interest rate as a fraction ("0.035" is 3.5%); null when none is set',
     resolve: (account) => account.interestRate ?? null,
   }),
-  holds: t.connection({
-    type: HoldType,
-    description: 'Holds placed on the account, newest first; of one status when given.',
-    args: { status: t.arg({ type: HoldStatusEnum }) },
-    resolve: (account, args, context) => {
-      const limit = pageSize(args.first ?? args.last, args.last ? 'last' : 'first');
-      return resolveCursorConnection<Promise<HoldView[]>>(
-        {
-          args,
-          defaultSize: limit,
-          maxSize: 100,
-          toCursor: (hold: HoldView) => encodeCursor('hold', hold.placedRevision ?? 0),
-        },
-        async ({ before, after, limit, inverted }) => {
-          // Newest first: "after" a cursor means placed earlier, "before" placed later.
-          const placedRevision: { $lt?: number; $gt?: number } = {};
-          if (after) placedRevision.$lt = holdCursor(after, 'after');
-          if (before) placedRevision.$gt = holdCursor(before, 'before');
-          const docs = await context.models.holds
-            .find({
-              accountId: account._id,
-              ...(args.status ? { status: args.status } : {}),
-              ...(after || before ? { placedRevision } : {}),
-            })
-            .sort({ placedRevision: inverted ? 1 : -1 })
-            .limit(limit)
-            .toArray();
-          return docs.map(holdFromDocument);
-        },
-      );
+  holds: t.connection(
+    {
+      type: HoldType,
+      description: 'Holds placed on the account, newest first; of one status when given.',
+      args: { status: t.arg({ type: HoldStatusEnum }) },
+      resolve: (account, args, context) => {
+        const limit = pageSize(args.first ?? args.last, args.last ? 'last' : 'first');
+        return resolveCursorConnection<Promise<HoldView[]>>(
+          {
+            args,
+            defaultSize: limit,
+            maxSize: 100,
+            toCursor: (hold: HoldView) => encodeCursor('hold', hold.placedRevision ?? 0),
+          },
+          async ({ before, after, limit, inverted }) => {
+            // Newest first: "after" a cursor means placed earlier, "before" placed later.
+            const placedRevision: { $lt?: number; $gt?: number } = {};
+            if (after) placedRevision.$lt = holdCursor(after, 'after');
+            if (before) placedRevision.$gt = holdCursor(before, 'before');
+            const docs = await context.models.holds
+              .find({
+                accountId: account._id,
+                ...(args.status ? { status: args.status } : {}),
+                ...(after || before ? { placedRevision } : {}),
+              })
+              .sort({ placedRevision: inverted ? 1 : -1 })
+              .limit(limit)
+              .toArray();
+            return docs.map(holdFromDocument);
+          },
+        );
+      },
     },
-  }),
+    { name: 'HoldConnection' },
+    { name: 'HoldEdge' },
+  ),
 }));
 
 builder.objectFields(AccountStateType, (t) => ({
