@@ -145,7 +145,9 @@ async function foldFrom<State, Event extends { type: string; data: unknown }>(
       state = decider.evolve(state, folded);
       revision = recorded.revision;
       const { commandId, inputHash } = recorded.metadata;
-      if (commandId && raw.position) {
+      // Only a command whose id can come again (a client's key, a process step) needs its
+      // outcome kept: a random id never repeats, and keeping one per command grew without bound.
+      if (commandId && raw.position && mayRepeat(commandId)) {
         // A command's events are contiguous; the prior outcome is the state after its last one.
         const earlier = priors.get(commandId);
         const sameCommand = earlier && earlier.revision === revision - 1;

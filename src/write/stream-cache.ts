@@ -1,4 +1,4 @@
-import type { PriorOutcome } from './load-stream.js';
+import { mayRepeat, type PriorOutcome } from './load-stream.js';
 import type { SnapshotStore } from './snapshots.js';
 
 /** What is known of one stream up to `revision`: its folded state and the commands in it. */
@@ -57,7 +57,8 @@ export class StreamCache<State> {
       return;
     }
     const priors = cached?.priors ?? new Map<string, PriorOutcome<State>>();
-    priors.set(commandId, outcome);
+    // A random command id never comes again: remembering its outcome would only use memory.
+    if (mayRepeat(commandId)) priors.set(commandId, outcome);
     this.set(stream, {
       state: outcome.state,
       revision: outcome.revision,
