@@ -7,9 +7,16 @@ ENV NODE_ENV=production
 # Inside a container the port is published by Docker, so listen on every interface.
 ENV HOST=0.0.0.0
 COPY package.json package-lock.json ./
+# The stand-ins are npm workspaces: npm ci links them, so their manifests come first.
+COPY packages/eventstore-standin/package.json ./packages/eventstore-standin/
+COPY packages/mongo-standin/package.json ./packages/mongo-standin/
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
+COPY packages/eventstore-standin/src ./packages/eventstore-standin/src
+COPY packages/eventstore-standin/bin ./packages/eventstore-standin/bin
+COPY packages/mongo-standin/src ./packages/mongo-standin/src
+COPY packages/mongo-standin/bin ./packages/mongo-standin/bin
 # Never root: the image's `node` user owns only DATA_DIR (the development secret lives there).
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node

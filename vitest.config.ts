@@ -8,7 +8,9 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
   },
   test: {
-    include: ['test/**/*.test.ts'],
+    // The stand-in packages' tests run here too, so one run on two cores shares one set of
+    // stand-ins (each package's own `npm test` starts what its tests need by itself).
+    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     // The embedded EventStoreDB and MongoDB stand-ins start once per run, here.
     globalSetup: ['test/support/global-setup.ts'],
     // Generous: several tests start real server processes or flood a store, and CI has two

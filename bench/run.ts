@@ -2,8 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 /** `npm run bench -- <api|eventstore|mongo|snapshots> [--quick]`: runs one benchmark, or all. */
+const ROOT = join(import.meta.dirname, '..');
+const scripts: Record<string, string> = {
+  // The stand-ins' benches live in their packages.
+  eventstore: join(ROOT, 'packages/eventstore-standin/bench/run.ts'),
+  mongo: join(ROOT, 'packages/mongo-standin/bench/run.ts'),
+  api: join(import.meta.dirname, 'api.ts'),
+  snapshots: join(import.meta.dirname, 'snapshots.ts'),
+};
 const [which, ...rest] = process.argv.slice(2);
-const all = ['eventstore', 'mongo', 'api', 'snapshots'];
+const all = Object.keys(scripts);
 const chosen = which && all.includes(which) ? [which] : all;
 for (const name of chosen) {
   const result = spawnSync(
@@ -11,7 +19,7 @@ for (const name of chosen) {
     [
       '--import',
       'tsx',
-      join(import.meta.dirname, `${name}.ts`),
+      scripts[name]!,
       ...(which && all.includes(which) ? rest : process.argv.slice(2)),
     ],
     { stdio: 'inherit' },

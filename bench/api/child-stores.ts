@@ -9,7 +9,12 @@ export async function startChildStore(
 ): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, `../../src/embedded/${cli}/cli.ts`), ...args],
+    [
+      '--import',
+      'tsx',
+      join(import.meta.dirname, `../../packages/${cli}-standin/src/cli.ts`),
+      ...args,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } },
   );
   const url = await new Promise<string>((resolve, reject) => {

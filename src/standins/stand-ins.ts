@@ -30,9 +30,9 @@ export async function startStandInHere(
   options: StandInOptions,
 ): Promise<StartedStandIn> {
   if (kind === 'eventstore') {
-    const { startEmbeddedEventStore } = await import('../embedded/eventstore/index.js');
+    const { startEmbeddedEventStore } = await import('@tally/eventstore-standin');
     return startEmbeddedEventStore(options);
   }
-  const { startEmbeddedMongo } = await import('../embedded/mongo/index.js');
+  const { startEmbeddedMongo } = await import('@tally/mongo-standin');
   return startEmbeddedMongo(options);
 }

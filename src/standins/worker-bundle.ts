@@ -9,8 +9,9 @@ const BUILTINS = new Set(builtinModules);
  * Why: Tally runs under tsx, whose loader a worker does not inherit on Node 20. Registering it
  * in each worker costs a loader thread and a round trip per module, about 0.3 s of CPU per
  * stand-in at start-up; esbuild (already installed for tsx) turns the ~100 TypeScript files
- * into one module in about 0.1 s, once for both workers. Packages stay outside the bundle and
- * load natively, by absolute URL, so a data: URL module can import them.
+ * into one module in about 0.1 s, once for both workers. Installed packages stay outside the
+ * bundle and load natively, by absolute URL, so a data: URL module can import them; the stand-in
+ * workspace packages (@tally/*) export TypeScript sources, so they are bundled.
  */
 let bundled: Promise<URL> | undefined;
 export function bundledWorker(entry: URL): Promise<URL> {
@@ -35,6 +36,7 @@ async function bundle(entry: URL): Promise<URL> {
         name: 'packages-by-absolute-url',
         setup(builder) {
           builder.onResolve({ filter: /^[^./]/ }, (args) => {
+            if (args.path.startsWith('@tally/')) return undefined;
             if (args.path.startsWith('node:') || BUILTINS.has(args.path)) {
               return { path: args.path, external: true };
             }

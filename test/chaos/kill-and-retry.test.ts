@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { BACKWARDS, END, EventStoreDBClient } from '@eventstore/db-client';
+import { startEmbeddedEventStore } from '@tally/eventstore-standin';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startEmbeddedEventStore } from '../../src/embedded/eventstore/index.js';
 import { verifyLedger } from '../../src/integrity/verify.js';
 import { PROCESS_MANAGER_CHECKPOINT } from '../../src/process/transfer-process-manager.js';
 import { readModels } from '../../src/read/read-models.js';

@@ -2,10 +2,10 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { startEmbeddedEventStore } from '@tally/eventstore-standin';
+import { startEmbeddedMongo } from '@tally/mongo-standin';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startEmbeddedEventStore } from '../../src/embedded/eventstore/index.js';
-import { startEmbeddedMongo } from '../../src/embedded/mongo/index.js';
 
 const root = await mkdtemp(join(tmpdir(), 'tally-modes-'));
 afterAll(async () => {

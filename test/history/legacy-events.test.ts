@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { jsonEvent } from '@eventstore/db-client';
+import { type EmbeddedEventStore, startEmbeddedEventStore } from '@tally/eventstore-standin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tally } from '../../src/app.js';
-import {
-  type EmbeddedEventStore,
-  startEmbeddedEventStore,
-} from '../../src/embedded/eventstore/index.js';
 import { openAccount } from '../support/ledger-client.js';
 import { DEPOSIT, TRANSFER } from '../support/operations.js';
 import { endOfAll, lastTransferSent, waitForSettlement } from '../support/settlement.js';

@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { jsonEvent } from '@eventstore/db-client';
+import { type EmbeddedEventStore, startEmbeddedEventStore } from '@tally/eventstore-standin';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Tally } from '../../src/app.js';
-import {
-  type EmbeddedEventStore,
-  startEmbeddedEventStore,
-} from '../../src/embedded/eventstore/index.js';
 import { formatDifference } from '../../src/integrity/differences.js';
 import { verifyLedger } from '../../src/integrity/verify.js';
 import { runTallyCli } from '../cli/tally-cli.js';

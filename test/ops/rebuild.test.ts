@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient } from '@eventstore/db-client';
+import { type EmbeddedEventStore, startEmbeddedEventStore } from '@tally/eventstore-standin';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Tally } from '../../src/app.js';
 import { runCli } from '../../src/cli/run.js';
-import {
-  type EmbeddedEventStore,
-  startEmbeddedEventStore,
-} from '../../src/embedded/eventstore/index.js';
 import { formatDifference } from '../../src/integrity/differences.js';
 import { verifyLedger } from '../../src/integrity/verify.js';
 import { balanceChanges } from '../../src/live/balance-changes.js';

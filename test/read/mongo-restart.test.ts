@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { killHard, startMongoProcess } from '../../packages/mongo-standin/test/child-process.js';
 import type { Tally } from '../../src/app.js';
 import type { AccountDocument } from '../../src/read/documents.js';
-import { killHard, startMongoProcess } from '../embedded/mongo/child-process.js';
 import { deposit, openAccount } from '../support/ledger-client.js';
 import { startTestTally } from '../support/test-tally.js';
 

@@ -1,7 +1,7 @@
+import { startEmbeddedEventStore } from '@tally/eventstore-standin';
+import { startEmbeddedMongo } from '@tally/mongo-standin';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedEventStore } from '../../src/embedded/eventstore/index.js';
-import { startEmbeddedMongo } from '../../src/embedded/mongo/index.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,0 +1,48 @@
+import type { ServerWritableStream } from '@grpc/grpc-js';
+import { createLogger } from '../logger.js';
+import type { ReadReq, ReadResp } from '../protocol.js';
+import type { EventStore } from '../store/event-store.js';
+import { invalidArgument, rpcError, Status } from './errors.js';
+import { readAll } from './read-all.js';
+import {
+  type AllTarget,
+  parseReadRequest,
+  type ReadRequest,
+  type StreamTarget,
+} from './read-request.js';
+import { readStream } from './read-stream.js';
+import { ResponseSink } from './response-sink.js';
+import { subscribeToAll } from './subscribe-all.js';
+import { subscribeToStream } from './subscribe-stream.js';
+
+const log = createLogger('eventstore.read');
+
+/** Streams.Read: stream reads, $all reads and catch-up subscriptions all arrive here. */
+export function readHandler(store: EventStore) {
+  return (call: ServerWritableStream<ReadReq, ReadResp>) => {
+    const sink = new ResponseSink(call);
+    const run = async () => {
+      const options = call.request.getOptions();
+      if (!options) return sink.fail(invalidArgument('Read options are missing.'));
+      const request = parseReadRequest(store, options);
+      if (request instanceof Error) return sink.fail(request);
+      const { limit } = request;
+      if (isStream(request)) {
+        return limit === undefined
+          ? subscribeToStream(store, sink, request)
+          : readStream(store, sink, request, limit);
+      }
+      return limit === undefined
+        ? subscribeToAll(store, sink, request as ReadRequest<AllTarget>)
+        : readAll(store, sink, request as ReadRequest<AllTarget>, limit);
+    };
+    run().catch((error: Error) => {
+      log.error({ err: error }, 'read failed');
+      sink.fail(rpcError(Status.INTERNAL, error.message));
+    });
+  };
+}
+
+function isStream(request: ReadRequest): request is ReadRequest<StreamTarget> {
+  return request.target.kind === 'stream';
+}

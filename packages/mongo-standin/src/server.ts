@@ -1,0 +1,171 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { Binary, Long } from 'bson';
+import { ChangeLog } from './changes/change-log.js';
+import { ClusterClock } from './changes/cluster-clock.js';
+import type { ServerState } from './commands/context.js';
+import { CursorRegistry } from './commands/cursors.js';
+import { Dispatcher } from './commands/dispatch.js';
+import type { Document } from './data/bson-values.js';
+import { MongoCommandError } from './data/errors.js';
+import { createLogger } from './logger.js';
+import type { Store } from './storage/store.js';
+import { FrameReader } from './wire/frame-reader.js';
+import { encodeOpMsgReply, encodeOpReply, parseMessage } from './wire/messages.js';
+import { MAX_MESSAGE_BYTES, OP_QUERY } from './wire/opcodes.js';
+
+const log = createLogger('embedded-mongo');
+
+export interface ConnectionLimits {
+  /** Open connections at most; more are closed as soon as they connect (default 1,000). */
+  maxConnections: number;
+  /**
+   * Bytes one connection may hold: its message being received (so also the largest message,
+   * at most mongod's 48 MB) and, separately, its received messages waiting to run, above which
+   * reading from it pauses (default 64 MiB).
+   */
+  maxConnectionBufferBytes: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  maxConnections: 1000,
+  maxConnectionBufferBytes: 64 * 1024 * 1024,
+};
+const ZERO_SIGNATURE = { hash: new Binary(Buffer.alloc(20)), keyId: Long.ZERO };
+
+/** The TCP side: frames messages, runs commands in order per connection, writes replies. */
+export class WireServer {
+  readonly state: ServerState;
+  private readonly dispatcher: Dispatcher;
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private nextConnectionId = 1;
+
+  constructor(
+    store: Store,
+    me: () => string,
+    changeHistory?: number,
+    private readonly limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS,
+  ) {
+    const clock = new ClusterClock();
+    const changes = new ChangeLog(clock, changeHistory);
+    store.onEvent((event) => changes.record(event));
+    this.state = {
+      store,
+      cursors: new CursorRegistry(),
+      changes,
+      clock,
+      get me() {
+        return me();
+      },
+      setName: 'rs0',
+      startedAt: new Date(),
+    };
+    this.dispatcher = new Dispatcher(this.state);
+    this.server = createServer((socket) => this.accept(socket));
+    // Like mongod's maxIncomingConnections: connections over the cap are closed at once.
+    this.server.maxConnections = limits.maxConnections;
+    let lastDropLog = 0;
+    this.server.on('drop', () => {
+      if (Date.now() - lastDropLog < 1000) return; // one line a second under a flood
+      lastDropLog = Date.now();
+      log.warn(
+        { maxConnections: limits.maxConnections },
+        'connection refused because too many open connections',
+      );
+    });
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const address = this.server.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    this.state.changes.wakeAll();
+    this.state.cursors.clear();
+    await closed;
+  }
+
+  private accept(socket: Socket): void {
+    const connectionId = this.nextConnectionId++;
+    this.sockets.add(socket);
+    socket.setNoDelay(true);
+    const reader = new FrameReader(
+      Math.min(MAX_MESSAGE_BYTES, this.limits.maxConnectionBufferBytes),
+    );
+    /** Bytes of whole messages received and not yet answered: reading pauses above the cap. */
+    let queuedBytes = 0;
+    let queue: Promise<void> = Promise.resolve();
+    socket.on('data', (chunk: Buffer) => {
+      let frames: Buffer[];
+      try {
+        frames = reader.push(chunk);
+      } catch (error) {
+        // mongod cannot resynchronise a stream with a bad length either: it drops the connection.
+        log.warn({ connectionId }, (error as Error).message);
+        socket.destroy();
+        return;
+      }
+      for (const frame of frames) {
+        queuedBytes += frame.length;
+        queue = queue
+          .then(() => this.handle(socket, frame, connectionId))
+          .catch((error: unknown) => {
+            // A bug must cost at most this connection, never the server.
+            log.error({ connectionId, err: error }, 'connection failed');
+            socket.destroy();
+          })
+          .finally(() => {
+            queuedBytes -= frame.length;
+            if (socket.isPaused() && queuedBytes <= this.limits.maxConnectionBufferBytes)
+              socket.resume();
+          });
+      }
+      // A client that sends faster than its commands run waits (TCP backpressure), unbuffered.
+      if (queuedBytes > this.limits.maxConnectionBufferBytes) socket.pause();
+    });
+    socket.on('error', (error) => log.debug({ connectionId, err: error }, 'socket error'));
+    socket.on('close', () => this.sockets.delete(socket));
+  }
+
+  private async handle(socket: Socket, frame: Buffer, connectionId: number): Promise<void> {
+    const requestId = frame.readInt32LE(4);
+    let opCode = frame.readInt32LE(12);
+    let reply: Document;
+    let moreToCome = false;
+    try {
+      const request = parseMessage(frame);
+      opCode = request.opCode;
+      moreToCome = request.moreToCome;
+      const name = Object.keys(request.body)[0] ?? '';
+      reply = await this.dispatcher.run({ db: request.db, name, body: request.body, connectionId });
+    } catch (error) {
+      reply =
+        error instanceof MongoCommandError
+          ? error.toReply()
+          : new MongoCommandError(
+              1,
+              String((error as Error)?.message ?? error),
+              'InternalError',
+            ).toReply();
+      if (Number.isNaN(reply.code)) {
+        // Unknown opcode: mongod answers with an error too rather than hanging the client.
+        reply = { ...reply, code: 2, codeName: 'BadValue' };
+      }
+    }
+    if (moreToCome || socket.destroyed) return;
+    reply.$clusterTime = { clusterTime: this.state.clock.now(), signature: ZERO_SIGNATURE };
+    reply.operationTime = this.state.clock.now();
+    socket.write(
+      opCode === OP_QUERY ? encodeOpReply(requestId, reply) : encodeOpMsgReply(requestId, reply),
+    );
+  }
+}
