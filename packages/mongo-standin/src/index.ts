@@ -25,7 +25,7 @@ export interface EmbeddedMongo {
 
 /**
  * Starts the MongoDB stand-in: a single-node replica set ("rs0") primary that the official
- * driver talks to over loopback. See docs/mongo.md for what it supports.
+ * driver talks to over loopback. See the package README for what it supports.
  */
 export async function startEmbeddedMongo(
   options: EmbeddedMongoOptions = {},

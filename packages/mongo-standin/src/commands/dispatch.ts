@@ -80,7 +80,7 @@ const RETRYABLE = new Set(['insert', 'update', 'delete', 'findAndModify', 'finda
 const TRANSACTION_COMMANDS = new Set(['commitTransaction', 'abortTransaction']);
 
 function transactionsUnsupported(): MongoCommandError {
-  // The stand-in rejects transactions outright (Tally's code uses none); see docs/mongo.md.
+  // The stand-in rejects transactions outright (Tally's code uses none); see the package README.
   // Not IllegalOperation (20): the driver rewrites that code into a retryable-writes message.
   return new MongoCommandError(
     263,
