@@ -97,7 +97,10 @@ export class LeaderElection {
       { lease: this.lease.name, holder: term.holder, token: term.token },
       'elected leader: starting the projector and the processes',
     );
-    await this.transition(async () => {
+    // In the background, behind any earlier transition: the renewal loop must go on while the
+    // consumers start. Awaited here, a start slower than the lease (a loaded machine, a long
+    // catch-up) blocked every renewal, and the new leader stepped down before it had begun.
+    void this.transition(async () => {
       try {
         await this.callbacks.elected(term);
       } catch (error) {

@@ -81,11 +81,14 @@ describe('what an operator sees', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await response.text();
     for (const name of [
-      'tally_projection_lag_events{projection="accounts"} 0',
+      // Gauges of the whole ledger (lag, money in flight, parked events) are named but their
+      // values not checked: every test file shares one event store, and another test's
+      // transfer settling, or its deliberately broken legacy event, moves them at any moment.
+      'tally_projection_lag_events{projection="accounts"}',
       'tally_projection_lag_seconds{projection="transfer-process-manager"}',
       'tally_projection_position{projection="transactions"}',
-      'tally_transfers_in_flight 0',
-      'tally_parked_events{consumer="read-models"} 0',
+      'tally_transfers_in_flight',
+      'tally_parked_events{consumer="read-models"}',
       'tally_command_duration_seconds_bucket{le="0.005",command="openAccount",outcome="ok"}',
       'tally_graphql_operations_total{operation_type="mutation",outcome="ok"} 1',
       'tally_graphql_operations_total{operation_type="query",outcome="ok"} 1',
