@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { type EmbeddedEventStore, startEmbeddedEventStore } from '@tally/eventstore-standin';
 import { MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { Tally } from '../../src/app.js';
 import { runCli } from '../../src/cli/run.js';
 import { formatDifference } from '../../src/integrity/differences.js';
@@ -16,6 +16,9 @@ import { deposit, openAccount } from '../support/ledger-client.js';
 import { ACCOUNT } from '../support/operations.js';
 import { endOfAll } from '../support/settlement.js';
 import { graphql, startTestTally } from '../support/test-tally.js';
+
+// A rebuild races a depositor to the head: on a loaded two-core machine that takes a while.
+vi.setConfig({ testTimeout: 240_000 });
 
 // Its own event store, so verify's "no difference" is about exactly the events written here.
 let store: EmbeddedEventStore;
