@@ -24,3 +24,7 @@ export async function awaitReadModels(
     },
   );
 }
+
+/** The description of every query's `consistentWith` argument. */
+export const CONSISTENT_WITH =
+  'Wait, bounded, until the read models include this position, such as one a mutation returned';

@@ -3,14 +3,11 @@ import { parseId } from '../../domain/ids.js';
 import type { AccountDocument } from '../../read/documents.js';
 import { STAFF_READ } from '../auth/rules.js';
 import { builder } from '../builder.js';
-import { awaitReadModels } from '../consistency.js';
+import { awaitReadModels, CONSISTENT_WITH } from '../consistency.js';
 import { decodeCursor, encodeCursor } from '../cursors.js';
 import { findById } from '../find-by-id.js';
 import { asUserInputError, pageSize } from '../input-errors.js';
 import { AccountType } from './account.js';
-
-const CONSISTENT_WITH =
-  'Wait, bounded, until the read models include this position, such as one a mutation returned';
 
 builder.queryField('account', (t) =>
   t.field({

@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '../../events/recorded-event.js';
 import { positionFromDocument } from '../../read/position.js';
 import { builder } from '../builder.js';
-import { awaitReadModels } from '../consistency.js';
+import { awaitReadModels, CONSISTENT_WITH } from '../consistency.js';
 import { LedgerEventType } from './ledger-event.js';
 import { reportingUnreadableEvents } from './upcast-errors.js';
 
@@ -19,7 +19,7 @@ builder.queryField('correlated', (t) =>
       correlationId: t.arg.id({ required: true }),
       consistentWith: t.arg({
         type: 'Position',
-        description: 'Wait, bounded, until the read models include this position',
+        description: CONSISTENT_WITH,
       }),
     },
     authScopes: { auditor: true, admin: true },

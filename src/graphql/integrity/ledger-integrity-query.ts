@@ -1,7 +1,7 @@
 import { parseCurrency } from '../../domain/money.js';
 import { checkLedgerIntegrity } from '../../integrity/ledger-integrity.js';
 import { builder } from '../builder.js';
-import { awaitReadModels } from '../consistency.js';
+import { awaitReadModels, CONSISTENT_WITH } from '../consistency.js';
 import { asUserInputError } from '../input-errors.js';
 import { LedgerIntegrityType } from './ledger-integrity-type.js';
 
@@ -18,8 +18,7 @@ builder.queryFields((t) => ({
       currency: t.arg.string({ required: true, description: 'An ISO 4217 code, such as "USD".' }),
       consistentWith: t.arg({
         type: 'Position',
-        description:
-          'Wait, bounded, until the read models include this position, such as one a mutation returned',
+        description: CONSISTENT_WITH,
       }),
     },
     resolve: async (_root, args, context) => {

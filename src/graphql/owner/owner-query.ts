@@ -3,7 +3,7 @@ import { parseId } from '../../domain/ids.js';
 import { ownersProjection } from '../../read/projections/owners.js';
 import { RebuildRequests } from '../../rebuild/rebuild-requests.js';
 import { builder } from '../builder.js';
-import { awaitReadModels } from '../consistency.js';
+import { awaitReadModels, CONSISTENT_WITH } from '../consistency.js';
 import type { GraphQLContext } from '../context.js';
 import { asUserInputError } from '../input-errors.js';
 import { OwnerSummaryType, summarize } from './owner-summary.js';
@@ -19,8 +19,7 @@ builder.queryField('owner', (t) =>
       id: t.arg.id({ required: true }),
       consistentWith: t.arg({
         type: 'Position',
-        description:
-          'Wait, bounded, until the read models include this position, such as one a mutation returned',
+        description: CONSISTENT_WITH,
       }),
     },
     authScopes: (_root, args) => ({ auditor: true, admin: true, self: String(args.id) }),

@@ -1,5 +1,6 @@
 import { STAFF_READ } from '../auth/rules.js';
 import { builder } from '../builder.js';
+import { CONSISTENT_WITH } from '../consistency.js';
 import { findById } from '../find-by-id.js';
 import { TransferType } from './transfer.js';
 
@@ -11,8 +12,7 @@ builder.queryField('transfer', (t) =>
       id: t.arg.id({ required: true }),
       consistentWith: t.arg({
         type: 'Position',
-        description:
-          'Wait, bounded, until the read models include this position, such as one a mutation returned',
+        description: CONSISTENT_WITH,
       }),
     },
     // A customer may ask; the Transfer type shows it only to a party of the transfer.
