@@ -26,6 +26,28 @@ describe('embedded mongo: indexes', () => {
     expect(await c.findOne({ _id: 't4321' })).toMatchObject({ owner: 'o21', revision: 86 });
   });
 
+  it('plans on the clauses of a top-level $and, as mongod flattens them', async () => {
+    // Tally fences every read-model write as {$and: [{_id}, fence]}: a scan per write made the
+    // stand-in's cost per write grow with the collection.
+    const c = await seed(5000);
+    await c.createIndex({ owner: 1 });
+    const byId = {
+      $and: [{ _id: 't4321' }, { $or: [{ revision: { $lte: 86 } }, { gone: true }] }],
+    };
+    const explained = await c.find(byId).explain('executionStats');
+    expect(explained.executionStats.totalDocsExamined).toBe(1);
+    const update = await c.updateOne(byId, { $set: { seen: true } });
+    expect(update.modifiedCount).toBe(1);
+    expect(await c.countDocuments({ seen: true })).toBe(1);
+    const nested = { $and: [{ $and: [{ owner: 'o7' }] }, { revision: { $gte: 99 } }] };
+    expect((await c.find(nested).toArray()).map((d) => d._id)).toEqual(['t4957']);
+    expect((await c.find(nested).explain('executionStats')).executionStats.totalDocsExamined).toBe(
+      100,
+    );
+    // A clause that excludes what another selects still gives the exact answer.
+    expect(await c.countDocuments({ $and: [{ _id: 't1' }, { _id: 't2' }] })).toBe(0);
+  });
+
   it('serves equality + range on a compound index, reading only the matches', async () => {
     const c = await seed(5000);
     await c.createIndex({ owner: 1, revision: -1 });

@@ -6,7 +6,7 @@ import { isPlainObject } from '../data/paths.js';
 import { compileFilter } from '../data/query.js';
 import { type IndexSpec, SecondaryIndex } from '../data/secondary-index.js';
 import { sortDocuments } from '../data/sort-project.js';
-import { equalityValues, planIndex } from './query-plan.js';
+import { equalityValues, planIndex, planningFilter } from './query-plan.js';
 
 /** What a collection tells its store after each write (change streams and persistence listen). */
 export type WriteEvent =
@@ -174,7 +174,8 @@ export class Collection {
   }
 
   /** The smallest set of documents that can match: an _id hit, an index scan, or everything. */
-  private candidates(filter: Document, sort: Document | undefined): Candidates {
+  private candidates(query: Document, sort: Document | undefined): Candidates {
+    const filter = planningFilter(query);
     const idValues = equalityValues(filter._id);
     if (idValues) {
       const docs = this.byIds(idValues.map(keyOf));

@@ -110,3 +110,24 @@ export function planIndex(
   }
   return best?.plan;
 }
+
+/**
+ * The filter as the planner reads it: the clauses of a top-level `$and` (nested too) lifted to
+ * the top, as mongod's canonical query flattens them, so `{$and: [{_id: 7}, {fence: …}]}` is
+ * an _id lookup and not a collection scan. When two clauses constrain one field, the first is
+ * planned on; the full filter still tests every candidate, so the result is exact either way.
+ */
+export function planningFilter(filter: Document): Document {
+  const clauses = filter.$and;
+  if (!Array.isArray(clauses)) return filter;
+  const flat: Document = {};
+  const lift = (from: Document) => {
+    for (const [key, value] of Object.entries(from)) {
+      if (key === '$and' && Array.isArray(value)) {
+        for (const clause of value) if (isPlainObject(clause)) lift(clause);
+      } else if (!(key in flat)) flat[key] = value;
+    }
+  };
+  lift(filter);
+  return flat;
+}
