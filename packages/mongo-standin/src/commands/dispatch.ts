@@ -10,6 +10,7 @@ import {
   serverStatus,
   whatsmyuri,
 } from './admin.js';
+import { collMod } from './coll-mod.js';
 import type { CommandHandler, CommandRequest, ServerState } from './context.js';
 import {
   collStats,
@@ -24,9 +25,11 @@ import {
   renameCollection,
 } from './ddl.js';
 import { buildInfo, hello, ok } from './handshake.js';
+import { interceptCommand } from './intercept.js';
 import { bindLetVariables } from './let-variables.js';
 import { aggregate, count, distinct, explain, find, getMore, killCursors } from './read.js';
 import { RetryableWrites } from './retryable-writes.js';
+import { searchIndexCommand } from './search-indexes.js';
 import { refuseUnsupported } from './unsupported.js';
 import { findAndModify, insert, remove, update } from './write.js';
 import { WRITE_COMMANDS, waitsForJournal } from './write-concern.js';
@@ -56,6 +59,7 @@ const HANDLERS = new Map<string, CommandHandler>(
     drop,
     dropDatabase,
     renameCollection,
+    collMod,
     collStats,
     find,
     getMore,
@@ -73,6 +77,9 @@ const HANDLERS = new Map<string, CommandHandler>(
     listIndexes,
     dropIndexes,
     deleteIndexes: dropIndexes,
+    createSearchIndexes: searchIndexCommand,
+    updateSearchIndex: searchIndexCommand,
+    dropSearchIndex: searchIndexCommand,
   }),
 );
 
@@ -123,6 +130,8 @@ export class Dispatcher {
         throw new MongoCommandError(59, `no such command: '${request.name}'`, 'CommandNotFound');
       }
       refuseUnsupported(name, request.body);
+      const intercepted = interceptCommand(this.state, request);
+      if (intercepted) return intercepted;
       const durability = WRITE_COMMANDS.has(name) ? this.state.durability : undefined;
       if (durability?.failure) throw journalFailed(durability.failure);
       const retryKey = RETRYABLE.has(name) ? this.retries.key(request.body) : undefined;

@@ -1,4 +1,4 @@
-import { calculateObjectSize, Long } from 'bson';
+import { calculateObjectSize, Long, type Timestamp } from 'bson';
 import { ProcessingMode } from 'mingo';
 import { Aggregator } from 'mingo/aggregator';
 import type { Document } from '../data/bson-values.js';
@@ -17,6 +17,9 @@ import {
   type ServerState,
 } from './context.js';
 import type { QueryCursor } from './cursors.js';
+import { readTime } from './read-concern.js';
+import { listLocalSessions } from './sessions.js';
+import { viewNotCollection, viewsOf } from './view-catalog.js';
 
 const DEFAULT_FIRST_BATCH = 101;
 
@@ -81,30 +84,52 @@ export const find: CommandHandler = (state, request) => {
   const { body, db } = request;
   const name = collectionName(request);
   const filter = filterArg(body.filter, 'filter');
-  const coll = state.store.get(db, name);
+  const atClusterTime = readTime(state, body);
   const skip = asCount(body.skip, 'skip');
   if (skip < 0) throw badValue('skip value must be non-negative');
   const limitArg = asCount(body.limit, 'limit');
   if (limitArg < 0) throw badValue('limit value must be non-negative');
   const limit = Math.abs(limitArg);
   const sort = filterArg(body.sort, 'sort');
-  let results: Document[] = [];
-  if (coll) {
-    results =
-      sort && '$natural' in sort
-        ? sortDocuments([...coll.find(filter)], sort)
-        : coll.query(filter, sort, limit ? skip + limit : undefined);
-  }
-  results = results.slice(skip, limit ? skip + limit : undefined);
   const projection = filterArg(body.projection, 'projection');
-  const positional = projection && Object.keys(projection).some((k) => k.endsWith('.$'));
-  results = projectDocuments(results, projection, positional ? filter : undefined);
+  let results: Document[];
+  if (viewsOf(state.store).get(db, name)) {
+    // mongod runs a find on a view as an aggregation over the view's pipeline.
+    const stages: Document[] = [];
+    if (filter && Object.keys(filter).length > 0) stages.push({ $match: filter });
+    if (sort && Object.keys(sort).length > 0) stages.push({ $sort: sort });
+    if (skip) stages.push({ $skip: skip });
+    if (limit) stages.push({ $limit: limit });
+    if (projection && Object.keys(projection).length > 0) stages.push({ $project: projection });
+    results = aggregateDocuments(state, db, name, stages);
+  } else {
+    const coll = state.store.get(db, name);
+    results = [];
+    if (coll) {
+      results =
+        sort && '$natural' in sort
+          ? sortDocuments([...coll.find(filter)], sort)
+          : coll.query(filter, sort, limit ? skip + limit : undefined);
+    }
+    results = results.slice(skip, limit ? skip + limit : undefined);
+    const positional = projection && Object.keys(projection).some((k) => k.endsWith('.$'));
+    results = projectDocuments(results, projection, positional ? filter : undefined);
+  }
   const batchSize = optionalCount(body.batchSize, 'batchSize');
   const singleBatch =
     body.singleBatch === true ||
     (limit > 0 && results.length <= (batchSize ?? DEFAULT_FIRST_BATCH));
-  return firstBatch(state, `${db}.${name}`, results, batchSize, singleBatch);
+  return withReadTime(
+    firstBatch(state, `${db}.${name}`, results, batchSize, singleBatch),
+    atClusterTime,
+  );
 };
+
+/** A snapshot read reports its time in the cursor, where the driver takes it for the session. */
+function withReadTime(reply: Document, atClusterTime: Timestamp | undefined): Document {
+  if (atClusterTime) (reply.cursor as Document).atClusterTime = atClusterTime;
+  return reply;
+}
 
 export const getMore: CommandHandler = async (state, request) => {
   const { body, db } = request;
@@ -134,15 +159,27 @@ export const killCursors: CommandHandler = (state, request) => {
 
 export const count: CommandHandler = (state, request) => {
   const { body, db } = request;
-  const coll = state.store.get(db, collectionName(request));
+  const name = collectionName(request);
   const query = filterArg(body.query, 'query');
+  readTime(state, body);
+  const skip = asCount(body.skip, 'skip');
+  const limit = Math.abs(asCount(body.limit, 'limit'));
   let n = 0;
+  if (viewsOf(state.store).get(db, name)) {
+    // On a view, count is an aggregation ending in $count, as in mongod.
+    const stages: Document[] = [];
+    if (query && Object.keys(query).length > 0) stages.push({ $match: query });
+    if (skip) stages.push({ $skip: skip });
+    if (limit) stages.push({ $limit: limit });
+    stages.push({ $count: 'n' });
+    const [counted] = aggregateDocuments(state, db, name, stages);
+    return { n: counted?.n ?? 0, ok: 1 };
+  }
+  const coll = state.store.get(db, name);
   if (coll) {
     if (!query || Object.keys(query).length === 0) n = coll.docs.size;
     else for (const _ of coll.find(query)) n++;
   }
-  const skip = asCount(body.skip, 'skip');
-  const limit = Math.abs(asCount(body.limit, 'limit'));
   n = Math.max(0, n - skip);
   if (limit) n = Math.min(n, limit);
   return { n, ok: 1 };
@@ -151,16 +188,25 @@ export const count: CommandHandler = (state, request) => {
 export const distinct: CommandHandler = (state, request) => {
   const { body, db } = request;
   if (typeof body.key !== 'string') throw badValue('key must be a string');
-  const coll = state.store.get(db, collectionName(request));
+  const name = collectionName(request);
+  const query = filterArg(body.query, 'query');
+  const atClusterTime = readTime(state, body);
+  let docs: Iterable<Document> = [];
+  if (viewsOf(state.store).get(db, name)) {
+    docs = aggregateDocuments(state, db, name, query ? [{ $match: query }] : []);
+  } else {
+    const coll = state.store.get(db, name);
+    if (coll) docs = coll.find(query);
+  }
   const seen = new Map<string, unknown>();
-  for (const doc of coll ? coll.find(filterArg(body.query, 'query')) : []) {
+  for (const doc of docs) {
     for (const value of candidateValues(doc, body.key)) {
       if (value === undefined || Array.isArray(value)) continue;
       const k = keyOf(value);
       if (!seen.has(k)) seen.set(k, value);
     }
   }
-  return { values: [...seen.values()], ok: 1 };
+  return { values: [...seen.values()], ...(atClusterTime ? { atClusterTime } : {}), ok: 1 };
 };
 
 const NON_MUTATING_STAGES = new Set([
@@ -190,41 +236,97 @@ export const aggregate: CommandHandler = (state, request) => {
       'FailedToParse',
     );
   }
+  const collName = typeof body.aggregate === 'string' ? body.aggregate : undefined;
   const first = pipeline[0] as Document | undefined;
-  if (first && '$changeStream' in first)
+  if (first && '$changeStream' in first) {
+    if (collName !== undefined && viewsOf(state.store).get(db, collName))
+      throw viewNotCollection(db, collName);
     return openChangeStream(state, request, pipeline as Document[]);
-  const collName = body.aggregate;
-  const ns = `${db}.${typeof collName === 'string' ? collName : '$cmd.aggregate'}`;
-  let stages = pipeline as Document[];
+  }
+  const atClusterTime = readTime(state, body);
+  const ns = `${db}.${collName ?? '$cmd.aggregate'}`;
+  const results = aggregateDocuments(state, db, collName, pipeline as Document[]);
+  const batchSize = optionalCount((body.cursor as Document | undefined)?.batchSize, 'batchSize');
+  return withReadTime(firstBatch(state, ns, results, batchSize, false), atClusterTime);
+};
+
+/** Stages that read no input and must come first (mongod's 40602). */
+const FIRST_ONLY_STAGES = new Set(['$listLocalSessions', '$collStats']);
+
+/**
+ * Runs a pipeline over a collection, a view (its pipeline first, over its source) or, with no
+ * collection (`aggregate: 1`), over nothing but a leading `$listLocalSessions`.
+ */
+export function aggregateDocuments(
+  state: ServerState,
+  db: string,
+  source: string | undefined,
+  pipeline: Document[],
+): Document[] {
+  pipeline.forEach((stage, index) => {
+    const stageName = Object.keys(stage)[0] ?? '';
+    if (index > 0 && FIRST_ONLY_STAGES.has(stageName)) {
+      throw new MongoCommandError(
+        40602,
+        `${stageName} is only valid as the first stage in a pipeline`,
+        'Location40602',
+      );
+    }
+  });
+  let stages = pipeline;
   let input: Document[] = [];
-  if (typeof collName === 'string') {
-    const coll = state.store.get(db, collName);
-    if (first && '$collStats' in first) {
-      input = [collStatsDocument(state, db, collName)];
-      stages = stages.slice(1);
-    } else if (coll) {
+  const first = pipeline[0];
+  if (first && '$listLocalSessions' in first) {
+    if (source !== undefined) {
+      throw new MongoCommandError(
+        73,
+        '$listLocalSessions must be run against the database with {aggregate: 1}, not a collection',
+        'InvalidNamespace',
+      );
+    }
+    input = listLocalSessions(state, first.$listLocalSessions);
+    stages = stages.slice(1);
+  } else if (source !== undefined && first && '$collStats' in first) {
+    input = [collStatsDocument(state, db, source)];
+    stages = stages.slice(1);
+  } else if (source !== undefined) {
+    const view = viewsOf(state.store).resolve(db, source);
+    if (view) stages = [...view.pipeline, ...stages];
+    const coll = state.store.get(db, view?.source ?? source);
+    const leading = stages[0];
+    if (coll) {
       // A leading $match goes through the collection so it can use an index.
-      const leadingMatch = first && '$match' in first ? (first.$match as Document) : undefined;
+      const leadingMatch =
+        leading && '$match' in leading ? (leading.$match as Document) : undefined;
       input = [...coll.find(leadingMatch)];
       if (leadingMatch) stages = stages.slice(1);
     }
   }
+  return runStages(state, db, stages, input);
+}
+
+function runStages(
+  state: ServerState,
+  db: string,
+  stages: Document[],
+  input: Document[],
+): Document[] {
   const mutating = stages.some((s) => !NON_MUTATING_STAGES.has(Object.keys(s)[0] ?? ''));
-  let results: Document[];
   try {
-    results = new Aggregator(stages, {
+    return new Aggregator(stages, {
       ...mingoOptions(),
       processingMode: mutating ? ProcessingMode.CLONE_INPUT : ProcessingMode.CLONE_OFF,
-      // $lookup/$graphLookup/$unionWith read other collections of the same database.
-      collectionResolver: (name: string) => [...(state.store.get(db, name)?.docs.values() ?? [])],
+      // $lookup/$graphLookup/$unionWith read other collections (or views) of the same database.
+      collectionResolver: (name: string) =>
+        viewsOf(state.store).get(db, name)
+          ? aggregateDocuments(state, db, name, [])
+          : [...(state.store.get(db, name)?.docs.values() ?? [])],
     }).run(input) as Document[];
   } catch (error) {
     if (error instanceof MongoCommandError) throw error;
     throw fromMingo(error);
   }
-  const batchSize = optionalCount((body.cursor as Document | undefined)?.batchSize, 'batchSize');
-  return firstBatch(state, ns, results, batchSize, false);
-};
+}
 
 export function collStatsDocument(state: ServerState, db: string, name: string): Document {
   const coll = state.store.get(db, name);

@@ -1,6 +1,9 @@
 import type { Document } from '../data/bson-values.js';
 import { badValue, MongoCommandError } from '../data/errors.js';
 import { isPlainObject } from '../data/paths.js';
+import { refuseCreateOptions } from './create-options.js';
+import { checkReadConcern } from './read-concern.js';
+import { ATLAS_SEARCH_STAGES, atlasOnlyStage } from './search-indexes.js';
 
 /**
  * Features the stand-in does not implement are refused with mongod's error shape, naming the
@@ -9,7 +12,12 @@ import { isPlainObject } from '../data/paths.js';
  */
 export function refuseUnsupported(name: string, body: Document): void {
   for (const collation of collationsOf(name, body)) refuseCollation(collation);
+  checkReadConcern(name, body);
   if (name === 'aggregate' && Array.isArray(body.pipeline)) refuseStages(body.pipeline);
+  if (name === 'create') {
+    refuseCreateOptions(body);
+    if (Array.isArray(body.pipeline)) refuseStages(body.pipeline);
+  }
   if (name === 'update' && Array.isArray(body.updates)) {
     // `sort` in an update statement is MongoDB 8.0; this stand-in answers as 7.0 does.
     if (body.updates.some((u) => isPlainObject(u) && u.sort !== undefined)) {
@@ -58,10 +66,11 @@ function refuseCollation(collation: unknown): void {
 /** Stages that write to collections; mongod's answer for a stage it does not know is 40324. */
 const WRITING_STAGES = new Set(['$out', '$merge']);
 
-function refuseStages(pipeline: unknown[]): void {
+export function refuseStages(pipeline: unknown[]): void {
   for (const stage of pipeline) {
     if (!isPlainObject(stage)) continue;
     const stageName = Object.keys(stage)[0] ?? '';
+    if (ATLAS_SEARCH_STAGES.has(stageName)) throw atlasOnlyStage(stageName);
     if (WRITING_STAGES.has(stageName)) {
       throw new MongoCommandError(
         40324,

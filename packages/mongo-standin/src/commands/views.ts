@@ -1,0 +1,175 @@
+import type { Document } from '../data/bson-values.js';
+import { MongoCommandError, typeMismatch } from '../data/errors.js';
+import { isPlainObject } from '../data/paths.js';
+import { compileFilter } from '../data/query.js';
+import { validateNamespace } from '../storage/store.js';
+import type { CommandRequest, ServerState } from './context.js';
+import { listCollections } from './ddl.js';
+import { aggregateDocuments, firstBatch, optionalCount } from './read.js';
+import { viewNotCollection, viewsOf } from './view-catalog.js';
+
+/**
+ * Views in the catalog commands, before their collection handlers run (dispatch.ts): `create`
+ * with `viewOn`, `drop` and `listCollections` of views, `dropDatabase`, and mongod's 166
+ * CommandNotSupportedOnView for writes and index commands on a view. Reads of a view (find,
+ * aggregate, count, distinct, $lookup) run its pipeline in read.ts. Returns the reply when the
+ * command was about a view, undefined to let the command run as usual.
+ */
+export function interceptViews(state: ServerState, request: CommandRequest): Document | undefined {
+  const { name, body, db } = request;
+  const views = viewsOf(state.store);
+  const target = typeof body[name] === 'string' ? (body[name] as string) : undefined;
+  switch (name) {
+    case 'create':
+      if (body.viewOn !== undefined || body.pipeline !== undefined)
+        return createView(state, request);
+      if (target !== undefined && views.get(db, target)) throw namespaceExists(db, target);
+      return undefined;
+    case 'drop':
+      if (target !== undefined && views.delete(db, target)) return { ns: `${db}.${target}`, ok: 1 };
+      return undefined;
+    case 'dropDatabase':
+      views.dropDatabase(db);
+      return undefined;
+    case 'listCollections':
+      return views.list(db).length > 0 ? listWithViews(state, request) : undefined;
+    case 'insert':
+    case 'update':
+    case 'delete':
+      return target !== undefined && views.get(db, target)
+        ? writeToView(db, target, body, name === 'insert' ? 'documents' : `${name}s`)
+        : undefined;
+    case 'findAndModify':
+    case 'findandmodify':
+    case 'createIndexes':
+    case 'listIndexes':
+    case 'dropIndexes':
+    case 'deleteIndexes':
+    case 'collStats':
+      if (target !== undefined && views.get(db, target)) throw viewNotCollection(db, target);
+      return undefined;
+    case 'renameCollection':
+      refuseRenameOfView(state, body);
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+function namespaceExists(db: string, name: string): MongoCommandError {
+  return new MongoCommandError(48, `Collection ${db}.${name} already exists.`, 'NamespaceExists');
+}
+
+function createView(state: ServerState, request: CommandRequest): Document {
+  const { body, db } = request;
+  const name = body.create as string;
+  if (state.durability) {
+    // The catalog lives in memory; a view that vanished at the next restart would be worse.
+    throw new MongoCommandError(
+      72,
+      'views are not supported by the Tally embedded MongoDB stand-in with a data directory: they would not survive a restart',
+      'InvalidOptions',
+    );
+  }
+  if (body.viewOn === undefined) {
+    throw new MongoCommandError(
+      72,
+      "'pipeline' requires 'viewOn' to also be specified",
+      'InvalidOptions',
+    );
+  }
+  if (typeof body.viewOn !== 'string') {
+    throw typeMismatch(
+      `BSON field 'create.viewOn' is the wrong type '${typeof body.viewOn}', expected type 'string'`,
+    );
+  }
+  const pipeline = body.pipeline ?? [];
+  if (!Array.isArray(pipeline)) {
+    throw typeMismatch(
+      `BSON field 'create.pipeline' is the wrong type '${typeof pipeline}', expected type 'array'`,
+    );
+  }
+  for (const stage of pipeline) {
+    if (!isPlainObject(stage)) {
+      throw new MongoCommandError(
+        164,
+        `View 'pipeline' entries must be objects, but ${db}.${name} has a pipeline element of type ${typeof stage}`,
+        'InvalidViewDefinition',
+      );
+    }
+  }
+  validateNamespace(db, name);
+  validateNamespace(db, body.viewOn);
+  const views = viewsOf(state.store);
+  if (state.store.get(db, name) || views.get(db, name)) throw namespaceExists(db, name);
+  // The pipeline is parsed now, as mongod does, so a bad stage fails the create, not the reads.
+  aggregateDocuments(state, db, undefined, pipeline as Document[]);
+  views.set(db, name, { viewOn: body.viewOn, pipeline: pipeline as Document[] });
+  try {
+    views.resolve(db, name);
+  } catch (error) {
+    views.delete(db, name);
+    throw error;
+  }
+  return { ok: 1 };
+}
+
+/** listCollections with the views, `type: 'view'` and their definition, as mongod lists them. */
+function listWithViews(state: ServerState, request: CommandRequest): Document {
+  const { body, db } = request;
+  const everything = { ...body, cursor: { batchSize: Number.MAX_SAFE_INTEGER } };
+  const collections = listCollections(state, { ...request, body: everything }) as Document;
+  const docs = [...((collections.cursor as Document).firstBatch as Document[])];
+  const matcher = compileFilter(isPlainObject(body.filter) ? body.filter : {});
+  for (const [name, view] of viewsOf(state.store).list(db)) {
+    const info: Document = {
+      name,
+      type: 'view',
+      options: { viewOn: view.viewOn, pipeline: view.pipeline },
+      info: { readOnly: true },
+    };
+    if (!matcher.test(info)) continue;
+    docs.push(body.nameOnly === true ? { name, type: 'view' } : info);
+  }
+  const batchSize = optionalCount((body.cursor as Document | undefined)?.batchSize, 'batchSize');
+  return firstBatch(state, `${db}.$cmd.listCollections`, docs, batchSize, false);
+}
+
+/**
+ * A write to a view fails per statement, as mongod's write path answers it: the first
+ * statement of an ordered batch, every statement of an unordered one.
+ */
+function writeToView(db: string, name: string, body: Document, field: string): Document {
+  const statements = Array.isArray(body[field]) ? (body[field] as unknown[]) : [];
+  const error = viewNotCollection(db, name);
+  const failed = body.ordered === false ? statements.length : Math.min(1, statements.length);
+  const writeErrors = Array.from({ length: failed }, (_, index) => ({
+    index,
+    code: error.code,
+    errmsg: error.message,
+  }));
+  return {
+    n: 0,
+    ...(field === 'updates' ? { nModified: 0 } : {}),
+    ...(writeErrors.length > 0 ? { writeErrors } : {}),
+    ok: 1,
+  };
+}
+
+function refuseRenameOfView(state: ServerState, body: Document): void {
+  const views = viewsOf(state.store);
+  for (const field of ['renameCollection', 'to'] as const) {
+    const ns = typeof body[field] === 'string' ? (body[field] as string) : '';
+    const dot = ns.indexOf('.');
+    if (dot <= 0) continue;
+    const db = ns.slice(0, dot);
+    const coll = ns.slice(dot + 1);
+    if (!views.get(db, coll)) continue;
+    if (field === 'renameCollection') throw viewNotCollection(db, coll);
+    throw new MongoCommandError(
+      48,
+      `a view already exists with that name: ${ns}`,
+      'NamespaceExists',
+    );
+  }
+}
