@@ -1,22 +1,57 @@
-import type { Timestamp } from 'bson';
+import type { Binary, Timestamp } from 'bson';
 import type { Document } from '../data/bson-values.js';
 import { MongoCommandError } from '../data/errors.js';
+import type { IndexSpec } from '../data/secondary-index.js';
 import type { StoreEvent } from '../storage/store.js';
 import type { ClusterClock } from './cluster-clock.js';
+import { describeUpdate, type UpdateDescription } from './update-description.js';
 
-/** One recorded change, in the order writes happened. */
+export type OperationType =
+  | 'insert'
+  | 'update'
+  | 'replace'
+  | 'delete'
+  | 'drop'
+  | 'rename'
+  | 'dropDatabase'
+  | 'create'
+  | 'createIndexes'
+  | 'dropIndexes'
+  | 'modify';
+
+/** DDL events that mongod shows only to streams opened with `showExpandedEvents: true`. */
+export const EXPANDED_ONLY: ReadonlySet<OperationType> = new Set([
+  'create',
+  'createIndexes',
+  'dropIndexes',
+  'modify',
+]);
+
+/** One recorded change, in the order writes happened (an oplog entry, for change streams). */
 export interface ChangeRecord {
   seq: number;
   clusterTime: Timestamp;
   wallTime: Date;
-  operationType: 'insert' | 'update' | 'replace' | 'delete' | 'drop' | 'rename' | 'dropDatabase';
-  /** For rename: the new namespace. */
-  to?: { db: string; coll: string };
+  operationType: OperationType;
   db: string;
   coll?: string;
+  /** The collection's UUID (every event but dropDatabase), shown with showExpandedEvents. */
+  collectionUUID?: Binary;
+  /** For rename: the new namespace. */
+  to?: { db: string; coll: string };
   documentKey?: Document;
+  /**
+   * insert and replace: the document written. update: the post-image, kept only when the
+   * collection had changeStreamPreAndPostImages enabled at the time of the write.
+   */
   fullDocument?: Document;
-  updateDescription?: Document;
+  /** update, replace, delete: the document before, kept only while pre-images were enabled. */
+  preImage?: Document;
+  updateDescription?: UpdateDescription;
+  /** DDL events (and rename) with showExpandedEvents. */
+  operationDescription?: Document;
+  /** modify: the collection options before collMod. */
+  stateBeforeChange?: Document;
 }
 
 /**
@@ -75,67 +110,14 @@ export class ChangeLog {
   }
 
   record(event: StoreEvent): void {
-    if (
-      event.kind === 'createCollection' ||
-      event.kind === 'createIndex' ||
-      event.kind === 'dropIndex'
-    ) {
-      return; // DDL events appear in change streams only with showExpandedEvents, not supported here
-    }
-    const base = { seq: this.nextSeq++, clusterTime: this.clock.tick(), wallTime: new Date() };
-    let rec: ChangeRecord;
-    switch (event.kind) {
-      case 'insert':
-        rec = {
-          ...base,
-          operationType: 'insert',
-          db: event.collection.db,
-          coll: event.collection.name,
-          documentKey: { _id: event.after._id },
-          fullDocument: event.after,
-        };
-        break;
-      case 'update':
-      case 'replace':
-        rec = {
-          ...base,
-          operationType: event.kind,
-          db: event.collection.db,
-          coll: event.collection.name,
-          documentKey: { _id: event.after._id },
-          fullDocument: event.after,
-          ...(event.kind === 'update'
-            ? { updateDescription: describeUpdate(event.before, event.after) }
-            : {}),
-        };
-        break;
-      case 'delete':
-        rec = {
-          ...base,
-          operationType: 'delete',
-          db: event.collection.db,
-          coll: event.collection.name,
-          documentKey: { _id: event.before._id },
-        };
-        break;
-      case 'drop':
-        rec = { ...base, operationType: 'drop', db: event.db, coll: event.coll };
-        break;
-      case 'dropDatabase':
-        rec = { ...base, operationType: 'dropDatabase', db: event.db };
-        break;
-      case 'rename':
-        rec = {
-          ...base,
-          operationType: 'rename',
-          db: event.db,
-          coll: event.coll,
-          to: { db: event.toDb, coll: event.to },
-        };
-        break;
-      default:
-        return;
-    }
+    const shape = recordShape(event);
+    if (!shape) return;
+    const rec: ChangeRecord = {
+      seq: this.nextSeq++,
+      clusterTime: this.clock.tick(),
+      wallTime: new Date(),
+      ...shape,
+    };
     this.records.push(rec);
     if (this.records.length - this.head > this.capacity) this.head += 1;
     if (this.head > 4096 && this.head * 2 > this.records.length) {
@@ -155,6 +137,7 @@ export class ChangeLog {
         286,
         'Resume of change stream was not possible, as the resume point may no longer be in the oplog.',
         'ChangeStreamHistoryLost',
+        { errorLabels: ['NonResumableChangeStreamError'] },
       );
     }
     const start = this.head + Math.max(0, afterSeq + 1 - this.oldestSeq);
@@ -193,46 +176,106 @@ export class ChangeLog {
   }
 }
 
-/**
- * `updateDescription` from the old and new document: changed fields, descending into
- * subdocuments present on both sides so nested changes are reported as dotted paths
- * (`balance.amount`), as mongod reports a `$set` on a dotted path.
- */
-function describeUpdate(before: Document, after: Document): Document {
-  const updatedFields: Document = {};
-  const removedFields: string[] = [];
-  const walk = (a: Document, b: Document, prefix: string) => {
-    for (const [key, value] of Object.entries(b)) {
-      const old = a[key];
-      if (key in a && isSubdocument(old) && isSubdocument(value))
-        walk(old, value, `${prefix}${key}.`);
-      else if (!(key in a) || !sameValue(old, value)) updatedFields[`${prefix}${key}`] = value;
+/** What a store event becomes in the change history (without its position and time). */
+function recordShape(
+  event: StoreEvent,
+): Omit<ChangeRecord, 'seq' | 'clusterTime' | 'wallTime'> | undefined {
+  switch (event.kind) {
+    case 'insert': {
+      const c = event.collection;
+      return {
+        operationType: 'insert',
+        db: c.db,
+        coll: c.name,
+        collectionUUID: c.uuid,
+        documentKey: { _id: event.after._id },
+        fullDocument: event.after,
+      };
     }
-    for (const key of Object.keys(a)) if (!(key in b)) removedFields.push(`${prefix}${key}`);
-  };
-  walk(before, after, '');
-  return { updatedFields, removedFields, truncatedArrays: [] };
+    case 'update':
+    case 'replace': {
+      const c = event.collection;
+      const images = c.recordsImages;
+      return {
+        operationType: event.kind,
+        db: c.db,
+        coll: c.name,
+        collectionUUID: c.uuid,
+        documentKey: { _id: event.after._id },
+        ...(event.kind === 'replace' || images ? { fullDocument: event.after } : {}),
+        ...(images ? { preImage: event.before } : {}),
+        ...(event.kind === 'update'
+          ? { updateDescription: describeUpdate(event.before, event.after) }
+          : {}),
+      };
+    }
+    case 'delete': {
+      const c = event.collection;
+      return {
+        operationType: 'delete',
+        db: c.db,
+        coll: c.name,
+        collectionUUID: c.uuid,
+        documentKey: { _id: event.before._id },
+        ...(c.recordsImages ? { preImage: event.before } : {}),
+      };
+    }
+    case 'createCollection': {
+      const c = event.collection;
+      return {
+        operationType: 'create',
+        db: c.db,
+        coll: c.name,
+        collectionUUID: c.uuid,
+        // mongod's create oplog entry: the collection's options, then its _id index.
+        operationDescription: { ...c.options, idIndex: { v: 2, key: { _id: 1 }, name: '_id_' } },
+      };
+    }
+    case 'createIndex':
+    case 'dropIndex': {
+      const c = event.collection;
+      return {
+        operationType: event.kind === 'createIndex' ? 'createIndexes' : 'dropIndexes',
+        db: c.db,
+        coll: c.name,
+        collectionUUID: c.uuid,
+        operationDescription: { indexes: [indexDescription(event.spec)] },
+      };
+    }
+    case 'modify': {
+      const c = event.collection;
+      return {
+        operationType: 'modify',
+        db: c.db,
+        coll: c.name,
+        collectionUUID: c.uuid,
+        operationDescription: { ...event.changes },
+        stateBeforeChange: { collectionOptions: { uuid: c.uuid, ...event.before } },
+      };
+    }
+    case 'drop':
+      return { operationType: 'drop', db: event.db, coll: event.coll, collectionUUID: event.uuid };
+    case 'dropDatabase':
+      return { operationType: 'dropDatabase', db: event.db };
+    case 'rename': {
+      const to = { db: event.toDb, coll: event.to };
+      return {
+        operationType: 'rename',
+        db: event.db,
+        coll: event.coll,
+        collectionUUID: event.uuid,
+        to,
+        operationDescription: {
+          to,
+          ...(event.droppedTarget ? { dropTarget: event.droppedTarget } : {}),
+        },
+      };
+    }
+  }
 }
 
-function isSubdocument(value: unknown): value is Document {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    !Array.isArray(value) &&
-    bsonType(value) === undefined &&
-    !(value instanceof Date) &&
-    !(value instanceof RegExp) &&
-    !ArrayBuffer.isView(value)
-  );
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  return (
-    JSON.stringify(a) === JSON.stringify(b) && typeof a === typeof b && bsonType(a) === bsonType(b)
-  );
-}
-
-function bsonType(v: unknown): string | undefined {
-  return v !== null && typeof v === 'object' ? (v as { _bsontype?: string })._bsontype : undefined;
+/** An index as mongod's DDL events describe it: `{v: 2, key, name, ...options}`. */
+function indexDescription(spec: IndexSpec): Document {
+  const { key, name, ...options } = spec;
+  return { v: 2, key, name, ...options };
 }

@@ -1,8 +1,9 @@
 import { calculateObjectSize, Long, type Timestamp } from 'bson';
 import { Aggregator } from 'mingo/aggregator';
-import type { ChangeRecord } from '../changes/change-log.js';
+import { type EventOptions, resumeToken, toEvents } from '../changes/change-events.js';
+import { type ChangeRecord, EXPANDED_ONLY } from '../changes/change-log.js';
 import type { Document } from '../data/bson-values.js';
-import { badValue, MongoCommandError } from '../data/errors.js';
+import { badValue, fromMingo, MongoCommandError } from '../data/errors.js';
 import { isPlainObject } from '../data/paths.js';
 import { mingoOptions } from '../data/query.js';
 import { MAX_BSON_OBJECT_BYTES } from '../wire/opcodes.js';
@@ -17,9 +18,8 @@ import type { ChangeStreamCursor } from './cursors.js';
 const DEFAULT_AWAIT_MS = 1000;
 const MAX_RECORDS_PER_BATCH = 1000;
 
-export function resumeToken(seq: number, invalidate = false): Document {
-  return { _data: `82${seq.toString(16).padStart(16, '0')}${invalidate ? '01' : '00'}` };
-}
+/** Each open stream's event options (the cursor registry's record has no room for them). */
+const STREAM_OPTIONS = new WeakMap<ChangeStreamCursor, EventOptions>();
 
 function parseToken(token: unknown): { seq: number; invalidate: boolean } {
   const data = isPlainObject(token) ? token._data : undefined;
@@ -39,7 +39,15 @@ export function openChangeStream(
   pipeline: Document[],
 ): Document {
   const spec = pipeline[0]!.$changeStream;
-  if (!isPlainObject(spec)) throw badValue('$changeStream stage expects a document');
+  if (!isPlainObject(spec)) {
+    throw new MongoCommandError(
+      50808,
+      '$changeStream stage expects a document as argument',
+      'Location50808',
+    );
+  }
+  const options = parseSpec(spec);
+  const stages = validatePipeline(pipeline.slice(1));
   const target = request.body.aggregate;
   const coll = typeof target === 'string' ? target : undefined;
   if (coll === undefined && target !== 1)
@@ -73,23 +81,23 @@ export function openChangeStream(
   }
   state.changes.since(afterSeq, 0); // throws ChangeStreamHistoryLost when resuming too far back
   const ns = `${request.db}.${coll ?? '$cmd.aggregate'}`;
-  const fullDocument = typeof spec.fullDocument === 'string' ? spec.fullDocument : 'default';
   const cursor: ChangeStreamCursor = {
     kind: 'changeStream',
     ns,
     db: request.db,
     coll,
     afterSeq,
-    fullDocument,
-    pipeline: pipeline.slice(1),
+    fullDocument: options.fullDocument,
+    pipeline: stages,
     invalidated: false,
     busy: false,
   };
-  validatePipeline(cursor.pipeline);
+  STREAM_OPTIONS.set(cursor, { ...options, collectionStream: coll !== undefined });
   const id = state.cursors.open(cursor);
   return { cursor: { firstBatch: [], postBatchResumeToken: resumeToken(afterSeq), id, ns }, ok: 1 };
 }
 
+/** Stages mongod 7.0 allows after `$changeStream`. */
 const ALLOWED_STAGES = new Set([
   '$match',
   '$project',
@@ -99,21 +107,169 @@ const ALLOWED_STAGES = new Set([
   '$replaceRoot',
   '$replaceWith',
   '$redact',
+  '$changeStreamSplitLargeEvent',
 ]);
 
-function validatePipeline(stages: Document[]): void {
+/** mongod 7.0's other aggregation stages: known, so refused as not permitted, not unknown. */
+const OTHER_STAGES = new Set([
+  '$bucket',
+  '$bucketAuto',
+  '$collStats',
+  '$count',
+  '$currentOp',
+  '$densify',
+  '$documents',
+  '$facet',
+  '$fill',
+  '$geoNear',
+  '$graphLookup',
+  '$group',
+  '$indexStats',
+  '$limit',
+  '$listCatalog',
+  '$listLocalSessions',
+  '$listSampledQueries',
+  '$listSearchIndexes',
+  '$listSessions',
+  '$lookup',
+  '$merge',
+  '$out',
+  '$planCacheStats',
+  '$sample',
+  '$search',
+  '$searchMeta',
+  '$setWindowFields',
+  '$shardedDataDistribution',
+  '$skip',
+  '$sort',
+  '$sortByCount',
+  '$unionWith',
+  '$unwind',
+  '$vectorSearch',
+]);
+
+/**
+ * The stages after `$changeStream`, checked as mongod checks them when the aggregate is parsed:
+ * an unknown stage is 40324, `$changeStream` again is 40602, a known stage that cannot follow
+ * it is 20 IllegalOperation. `$changeStreamSplitLargeEvent` is accepted and dropped: the
+ * stand-in never produces an event over 16 MiB to split.
+ */
+function validatePipeline(stages: Document[]): Document[] {
   for (const stage of stages) {
-    const name = Object.keys(stage)[0] ?? '';
+    const names = isPlainObject(stage) ? Object.keys(stage) : [];
+    if (names.length !== 1) {
+      throw new MongoCommandError(
+        40323,
+        'A pipeline stage specification object must contain exactly one field.',
+        'Location40323',
+      );
+    }
+    const name = names[0]!;
+    if (name === '$changeStream') {
+      throw new MongoCommandError(
+        40602,
+        '$changeStream is only valid as the first stage in a pipeline.',
+        'Location40602',
+      );
+    }
+    if (!ALLOWED_STAGES.has(name) && !OTHER_STAGES.has(name)) {
+      throw new MongoCommandError(
+        40324,
+        `Unrecognized pipeline stage name: '${name}'`,
+        'Location40324',
+      );
+    }
     if (!ALLOWED_STAGES.has(name)) {
       throw new MongoCommandError(
-        ChangeStreamIllegalStage,
+        20,
         `${name} is not permitted in a $changeStream pipeline`,
         'IllegalOperation',
       );
     }
   }
+  return stages.filter((stage) => !('$changeStreamSplitLargeEvent' in stage));
 }
-const ChangeStreamIllegalStage = 20;
+
+const FULL_DOCUMENT = ['default', 'updateLookup', 'whenAvailable', 'required'] as const;
+const FULL_DOCUMENT_BEFORE_CHANGE = ['off', 'whenAvailable', 'required'] as const;
+/** The `$changeStream` fields of mongod 7.0 (those not listed under EventOptions are ignored). */
+const SPEC_FIELDS = new Set([
+  'resumeAfter',
+  'startAfter',
+  'startAtOperationTime',
+  'fullDocument',
+  'fullDocumentBeforeChange',
+  'allChangesForCluster',
+  'showMigrationEvents',
+  'showSystemEvents',
+  'allowToRunOnConfigDB',
+  'allowToRunOnSystemNS',
+  'showExpandedEvents',
+  'showRawUpdateDescription',
+]);
+
+/** The event options of a `$changeStream` spec, with mongod's IDL errors for bad fields. */
+function parseSpec(spec: Document): Omit<EventOptions, 'collectionStream'> {
+  for (const field of Object.keys(spec)) {
+    if (!SPEC_FIELDS.has(field)) {
+      throw new MongoCommandError(
+        40415,
+        `BSON field '$changeStream.${field}' is an unknown field.`,
+        'Location40415',
+      );
+    }
+  }
+  const showExpandedEvents = spec.showExpandedEvents ?? false;
+  if (typeof showExpandedEvents !== 'boolean')
+    throw wrongType('showExpandedEvents', showExpandedEvents, 'bool');
+  return {
+    showExpandedEvents,
+    fullDocument: enumField(spec, 'fullDocument', FULL_DOCUMENT, 'default'),
+    fullDocumentBeforeChange: enumField(
+      spec,
+      'fullDocumentBeforeChange',
+      FULL_DOCUMENT_BEFORE_CHANGE,
+      'off',
+    ),
+  };
+}
+
+function enumField<T extends string>(
+  spec: Document,
+  field: string,
+  values: readonly T[],
+  fallback: T,
+): T {
+  const value = spec[field];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string') throw wrongType(field, value, 'string');
+  if (!values.includes(value as T)) {
+    throw badValue(
+      `Enumeration value '${value}' for field '$changeStream.${field}' is not a valid value.`,
+    );
+  }
+  return value as T;
+}
+
+function wrongType(field: string, value: unknown, expected: string): MongoCommandError {
+  return new MongoCommandError(
+    14,
+    `BSON field '$changeStream.${field}' is the wrong type '${bsonTypeName(value)}', expected type '${expected}'`,
+    'TypeMismatch',
+  );
+}
+
+function bsonTypeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'double';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'string') return 'string';
+  const bsontype = (value as { _bsontype?: string })._bsontype;
+  if (bsontype === 'Long') return 'long';
+  if (bsontype) return bsontype.toLowerCase();
+  return 'object';
+}
 
 export async function changeStreamGetMore(
   state: ServerState,
@@ -129,13 +285,19 @@ export async function changeStreamGetMore(
       ? request.body.batchSize
       : Number.POSITIVE_INFINITY;
   let batch: Document[] = [];
-  for (;;) {
-    batch = readBatch(state, cursor, limit);
-    if (batch.length > 0 || cursor.invalidated) break;
-    const left = deadline - Date.now();
-    if (left <= 0) break;
-    await state.changes.waitForNext(left);
-    if (!state.cursors.has(cursorId)) break; // killed while waiting
+  try {
+    for (;;) {
+      batch = readBatch(state, cursor, limit);
+      if (batch.length > 0 || cursor.invalidated) break;
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      await state.changes.waitForNext(left);
+      if (!state.cursors.has(cursorId)) break; // killed while waiting
+    }
+  } catch (error) {
+    // mongod destroys a cursor whose getMore fails: the client's killCursors then finds none.
+    state.cursors.close(cursorId);
+    throw error;
   }
   const done = cursor.invalidated;
   if (done) state.cursors.close(cursorId);
@@ -164,7 +326,12 @@ function readBatch(state: ServerState, cursor: ChangeStreamCursor, limit: number
         continue;
       }
       const wasInvalidated = cursor.invalidated;
-      const events = runPipeline(cursor, toEvents(state, cursor, rec));
+      const shaped = toEvents(rec, optionsOf(cursor), (db, coll, id) =>
+        state.store.get(db, coll)?.getById(id),
+      );
+      if (shaped.invalidates) cursor.invalidated = true;
+      const events = runPipeline(cursor, shaped.events);
+      for (const event of events) checkResumeToken(event, shaped.events);
       const size = events.reduce((n, e) => n + calculateObjectSize(e), 0);
       if (out.length > 0 && bytes + size > MAX_BSON_OBJECT_BYTES) {
         cursor.invalidated = wasInvalidated; // this record goes in the next batch
@@ -179,65 +346,46 @@ function readBatch(state: ServerState, cursor: ChangeStreamCursor, limit: number
   return out;
 }
 
+function optionsOf(cursor: ChangeStreamCursor): EventOptions {
+  return (
+    STREAM_OPTIONS.get(cursor) ?? {
+      collectionStream: cursor.coll !== undefined,
+      showExpandedEvents: false,
+      fullDocument: 'default',
+      fullDocumentBeforeChange: 'off',
+    }
+  );
+}
+
 function concerns(cursor: ChangeStreamCursor, rec: ChangeRecord): boolean {
+  if (EXPANDED_ONLY.has(rec.operationType) && !optionsOf(cursor).showExpandedEvents) return false;
   if (rec.db !== cursor.db && cursor.db !== 'admin') return false;
   if (cursor.coll === undefined) return true;
   return rec.coll === cursor.coll;
 }
 
-function toEvents(state: ServerState, cursor: ChangeStreamCursor, rec: ChangeRecord): Document[] {
-  const base: Document = {
-    _id: resumeToken(rec.seq),
-    operationType: rec.operationType,
-    clusterTime: rec.clusterTime,
-    wallTime: rec.wallTime,
-  };
-  const ns = rec.coll === undefined ? { db: rec.db } : { db: rec.db, coll: rec.coll };
-  switch (rec.operationType) {
-    case 'insert':
-    case 'replace':
-      return [{ ...base, fullDocument: rec.fullDocument, ns, documentKey: rec.documentKey }];
-    case 'update': {
-      const event: Document = {
-        ...base,
-        ns,
-        documentKey: rec.documentKey,
-        updateDescription: rec.updateDescription,
-      };
-      if (cursor.fullDocument === 'updateLookup') {
-        const current = state.store.get(rec.db, rec.coll!)?.getById(rec.documentKey!._id);
-        event.fullDocument = current ?? null;
-      } else if (cursor.fullDocument === 'whenAvailable' || cursor.fullDocument === 'required') {
-        event.fullDocument = rec.fullDocument;
-      }
-      return [event];
-    }
-    case 'delete':
-      return [{ ...base, ns, documentKey: rec.documentKey }];
-    case 'drop':
-    case 'rename':
-    case 'dropDatabase': {
-      const events: Document[] = [rec.to ? { ...base, ns, to: rec.to } : { ...base, ns }];
-      // A collection stream ends with the collection; a database stream with the database.
-      if (
-        (cursor.coll !== undefined &&
-          (rec.operationType === 'drop' || rec.operationType === 'rename')) ||
-        (cursor.coll === undefined && rec.operationType === 'dropDatabase')
-      ) {
-        events.push({
-          _id: resumeToken(rec.seq, true),
-          operationType: 'invalidate',
-          clusterTime: rec.clusterTime,
-          wallTime: rec.wallTime,
-        });
-        cursor.invalidated = true;
-      }
-      return events;
-    }
+function runPipeline(cursor: ChangeStreamCursor, events: Document[]): Document[] {
+  if (cursor.pipeline.length === 0) return events;
+  try {
+    return new Aggregator(cursor.pipeline, mingoOptions()).run(events) as Document[];
+  } catch (error) {
+    throw fromMingo(error);
   }
 }
 
-function runPipeline(cursor: ChangeStreamCursor, events: Document[]): Document[] {
-  if (cursor.pipeline.length === 0) return events;
-  return new Aggregator(cursor.pipeline, mingoOptions()).run(events) as Document[];
+/**
+ * Every event must keep its resume token as `_id`, or the stream could not resume from it:
+ * mongod fails the getMore with 280 ChangeStreamFatalError (NonResumableChangeStreamError).
+ */
+function checkResumeToken(event: Document, shaped: Document[]): void {
+  const id = event._id;
+  const data = isPlainObject(id) && Object.keys(id).length === 1 ? id._data : undefined;
+  if (shaped.some((e) => (e._id as Document)._data === data)) return;
+  const expected = (shaped[0]!._id as Document)._data;
+  throw new MongoCommandError(
+    280,
+    `Encountered an event whose _id field, which contains the resume token, was modified by the pipeline. Modifying the _id field of an event makes it impossible to resume the stream from that point. Only transformations that retain the unmodified _id field are allowed. Expected: { _id: { _data: "${expected}" } } but found: ${id === undefined ? '{}' : `{ _id: ${JSON.stringify(id)} }`}`,
+    'ChangeStreamFatalError',
+    { errorLabels: ['NonResumableChangeStreamError'] },
+  );
 }

@@ -1,23 +1,12 @@
-import { type Binary, UUID } from 'bson';
 import type { Document } from '../data/bson-values.js';
 import { badValue, MongoCommandError } from '../data/errors.js';
 import { isPlainObject } from '../data/paths.js';
 import { compileFilter } from '../data/query.js';
 import type { IndexSpec } from '../data/secondary-index.js';
-import { ID_INDEX } from '../storage/collection.js';
+import { type CollectionOptions, ID_INDEX } from '../storage/collection.js';
+import { parsePreAndPostImages } from './collection-options.js';
 import { type CommandHandler, collectionName } from './context.js';
 import { collStatsDocument, firstBatch, optionalCount } from './read.js';
-
-const COLLECTION_UUIDS = new Map<string, Binary>();
-
-function uuidFor(ns: string): Binary {
-  let uuid = COLLECTION_UUIDS.get(ns);
-  if (!uuid) {
-    uuid = new UUID().toBinary();
-    COLLECTION_UUIDS.set(ns, uuid);
-  }
-  return uuid;
-}
 
 export const create: CommandHandler = (state, request) => {
   const name = collectionName(request);
@@ -28,7 +17,13 @@ export const create: CommandHandler = (state, request) => {
       'NamespaceExists',
     );
   }
-  state.store.getOrCreate(request.db, name);
+  const options: CollectionOptions = {};
+  if (request.body.changeStreamPreAndPostImages !== undefined) {
+    const images = parsePreAndPostImages('create', request.body.changeStreamPreAndPostImages);
+    // As mongod keeps it: a disabled option is not stored, so listCollections does not show it.
+    if (images?.enabled) options.changeStreamPreAndPostImages = images;
+  }
+  state.store.getOrCreate(request.db, name, { options });
   return { ok: 1 };
 };
 
@@ -57,8 +52,8 @@ export const listCollections: CommandHandler = (state, request) => {
   const infos = state.store.collections(request.db).map((coll) => ({
     name: coll.name,
     type: 'collection',
-    options: {},
-    info: { readOnly: false, uuid: uuidFor(coll.ns) },
+    options: { ...coll.options },
+    info: { readOnly: false, uuid: coll.uuid },
     idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
   }));
   const filter = isPlainObject(request.body.filter) ? request.body.filter : {};

@@ -1,4 +1,4 @@
-import { ObjectId } from 'bson';
+import { type Binary, ObjectId, UUID } from 'bson';
 import type { Document } from '../data/bson-values.js';
 import { DuplicateKeyError, MongoCommandError } from '../data/errors.js';
 import { keyOf } from '../data/index-key.js';
@@ -11,7 +11,7 @@ import { equalityValues, planIndex, planningFilter } from './query-plan.js';
 /** What a collection tells its store after each write (change streams and persistence listen). */
 export type WriteEvent =
   | { kind: 'createIndex'; collection: Collection; spec: IndexSpec }
-  | { kind: 'dropIndex'; collection: Collection; name: string }
+  | { kind: 'dropIndex'; collection: Collection; spec: IndexSpec }
   | { kind: 'insert'; collection: Collection; after: Document }
   | { kind: 'update' | 'replace'; collection: Collection; before: Document; after: Document }
   | { kind: 'delete'; collection: Collection; before: Document };
@@ -33,6 +33,20 @@ interface Candidates {
 export const ID_INDEX: IndexSpec = { name: '_id_', key: { _id: 1 } };
 
 /**
+ * The options a collection was created with (or given by collMod), as listCollections shows
+ * them. Only `changeStreamPreAndPostImages` is kept: the stand-in implements no other option.
+ */
+export interface CollectionOptions {
+  changeStreamPreAndPostImages?: { enabled: boolean };
+}
+
+/** Identity and options of a collection being created (or reloaded from disk). */
+export interface CollectionInit {
+  uuid?: Binary;
+  options?: CollectionOptions;
+}
+
+/**
  * Documents by canonical `_id` key (a Map keeps insertion order, MongoDB's natural order for a
  * fresh collection), plus secondary indexes kept in step with every write.
  */
@@ -40,6 +54,13 @@ export class Collection {
   readonly docs = new Map<string, Document>();
   readonly indexes = new Map<string, SecondaryIndex>();
   readonly createdAt = new Date();
+  /**
+   * The collection's identity, as mongod's: created with the collection, kept by a rename,
+   * new after drop + create (listCollections `info.uuid`, change events' `collectionUUID`).
+   */
+  readonly uuid: Binary;
+  /** Mutable only through Store.modify (collMod). */
+  options: CollectionOptions;
   private idOrder: SecondaryIndex | undefined;
 
   constructor(
@@ -47,7 +68,16 @@ export class Collection {
     public db: string,
     public name: string,
     private readonly emit: (event: WriteEvent) => void,
-  ) {}
+    init: CollectionInit = {},
+  ) {
+    this.uuid = init.uuid ?? new UUID().toBinary();
+    this.options = init.options ?? {};
+  }
+
+  /** Whether writes now record pre- and post-images for change streams. */
+  get recordsImages(): boolean {
+    return this.options.changeStreamPreAndPostImages?.enabled === true;
+  }
 
   get ns(): string {
     return `${this.db}.${this.name}`;
@@ -89,10 +119,12 @@ export class Collection {
   dropIndex(name: string): void {
     if (name === ID_INDEX.name)
       throw new MongoCommandError(72, 'cannot drop _id index', 'InvalidOptions');
-    if (!this.indexes.delete(name)) {
+    const index = this.indexes.get(name);
+    if (!index) {
       throw new MongoCommandError(27, `index not found with name [${name}]`, 'IndexNotFound');
     }
-    this.emit({ kind: 'dropIndex', collection: this, name });
+    this.indexes.delete(name);
+    this.emit({ kind: 'dropIndex', collection: this, spec: index.spec });
   }
 
   listIndexSpecs(): IndexSpec[] {

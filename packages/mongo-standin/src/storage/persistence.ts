@@ -11,9 +11,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Binary } from 'bson';
 import type { Document } from '../data/bson-values.js';
 import type { IndexSpec } from '../data/secondary-index.js';
 import { createLogger } from '../logger.js';
+import type { CollectionInit, CollectionOptions } from './collection.js';
 import type { Durability } from './durability.js';
 import { RecordWriter, readRecords, writeAndSync } from './record-file.js';
 import type { Store, StoreEvent } from './store.js';
@@ -93,7 +95,7 @@ export class Persistence implements Durability {
       if (rec.t === 'meta') lastSeq = Number(rec.seq ?? 0);
       else if (rec.t === 'coll') {
         current = { db: String(rec.db), c: String(rec.c) };
-        const coll = store.getOrCreate(current.db, current.c);
+        const coll = store.getOrCreate(current.db, current.c, collectionInit(rec));
         for (const spec of (rec.indexes as IndexSpec[] | undefined) ?? []) coll.createIndex(spec);
       } else if (rec.t === 'doc' && current) {
         store.getOrCreate(current.db, current.c).insert(rec.d as Document);
@@ -178,7 +180,21 @@ export class Persistence implements Durability {
         });
         break;
       case 'createCollection':
-        journal.add({ t: 'create', db: event.db, c: event.coll });
+        journal.add({
+          t: 'create',
+          db: event.collection.db,
+          c: event.collection.name,
+          uuid: event.collection.uuid,
+          options: event.collection.options,
+        });
+        break;
+      case 'modify':
+        journal.add({
+          t: 'collMod',
+          db: event.collection.db,
+          c: event.collection.name,
+          changes: event.changes,
+        });
         break;
       case 'createIndex':
         journal.add({
@@ -193,7 +209,7 @@ export class Persistence implements Durability {
           t: 'dropIdx',
           db: event.collection.db,
           c: event.collection.name,
-          name: event.name,
+          name: event.spec.name,
         });
         break;
       case 'drop':
@@ -281,6 +297,8 @@ export class Persistence implements Durability {
           t: 'coll',
           db,
           c: coll.name,
+          uuid: coll.uuid,
+          options: coll.options,
           indexes: [...coll.indexes.values()].map((i) => i.spec),
         });
         for (const doc of coll.docs.values()) writer.add({ t: 'doc', d: doc });
@@ -332,8 +350,13 @@ function apply(store: Store, rec: Document): number {
       return 0;
     }
     case 'create':
-      store.getOrCreate(db, c);
+      store.getOrCreate(db, c, collectionInit(rec));
       return 0;
+    case 'collMod': {
+      const coll = store.get(db, c);
+      if (coll) store.modify(coll, rec.changes as CollectionOptions);
+      return 0;
+    }
     case 'idx': {
       const coll = store.getOrCreate(db, c);
       const spec = rec.spec as IndexSpec;
@@ -358,6 +381,26 @@ function apply(store: Store, rec: Document): number {
     default:
       return 0;
   }
+}
+
+/**
+ * A collection's UUID and options from its snapshot or journal record. Data directories written
+ * before UUIDs were kept have none: such a collection gets a new UUID, which the snapshot
+ * written at start then keeps.
+ */
+function collectionInit(rec: Document): CollectionInit {
+  const uuid = rec.uuid;
+  const isUuid =
+    uuid !== null &&
+    typeof uuid === 'object' &&
+    (uuid as { _bsontype?: string })._bsontype === 'Binary' &&
+    (uuid as Binary).sub_type === Binary.SUBTYPE_UUID;
+  return {
+    ...(isUuid ? { uuid: uuid as Binary } : {}),
+    ...(rec.options && typeof rec.options === 'object'
+      ? { options: rec.options as CollectionOptions }
+      : {}),
+  };
 }
 
 /**

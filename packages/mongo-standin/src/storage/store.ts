@@ -1,12 +1,35 @@
+import type { Binary } from 'bson';
 import { MongoCommandError } from '../data/errors.js';
-import { Collection, type WriteEvent } from './collection.js';
+import {
+  Collection,
+  type CollectionInit,
+  type CollectionOptions,
+  type WriteEvent,
+} from './collection.js';
 
 export type StoreEvent =
   | WriteEvent
-  | { kind: 'createCollection'; db: string; coll: string }
-  | { kind: 'rename'; db: string; coll: string; toDb: string; to: string }
-  | { kind: 'drop'; db: string; coll: string }
-  | { kind: 'dropDatabase'; db: string };
+  | { kind: 'createCollection'; collection: Collection }
+  | {
+      kind: 'rename';
+      db: string;
+      coll: string;
+      toDb: string;
+      to: string;
+      uuid: Binary;
+      /** The target collection dropped by `dropTarget`, if there was one. */
+      droppedTarget?: Binary;
+    }
+  | { kind: 'drop'; db: string; coll: string; uuid: Binary }
+  | { kind: 'dropDatabase'; db: string }
+  | {
+      kind: 'modify';
+      collection: Collection;
+      /** What collMod was given (its options, without the command name). */
+      changes: CollectionOptions;
+      /** The collection's options before, for the change event's `stateBeforeChange`. */
+      before: CollectionOptions;
+    };
 
 /** All databases and collections of the server; every change is reported to the listeners. */
 export class Store {
@@ -35,7 +58,8 @@ export class Store {
     return this.databases.get(db)?.get(name);
   }
 
-  getOrCreate(db: string, name: string): Collection {
+  /** The collection, created (with `init`'s identity and options) if it does not exist. */
+  getOrCreate(db: string, name: string, init?: CollectionInit): Collection {
     validateNamespace(db, name);
     let colls = this.databases.get(db);
     if (!colls) {
@@ -44,18 +68,33 @@ export class Store {
     }
     let coll = colls.get(name);
     if (!coll) {
-      coll = new Collection(db, name, this.emit);
+      coll = new Collection(db, name, this.emit, init);
       colls.set(name, coll);
-      this.emit({ kind: 'createCollection', db, coll: name });
+      this.emit({ kind: 'createCollection', collection: coll });
     }
     return coll;
   }
 
   drop(db: string, name: string): boolean {
     const colls = this.databases.get(db);
-    if (!colls?.delete(name)) return false;
-    this.emit({ kind: 'drop', db, coll: name });
+    const coll = colls?.get(name);
+    if (!colls || !coll) return false;
+    colls.delete(name);
+    this.emit({ kind: 'drop', db, coll: name, uuid: coll.uuid });
     return true;
+  }
+
+  /** collMod: sets the given options (an `enabled: false` option is removed, as mongod does). */
+  modify(coll: Collection, changes: CollectionOptions): void {
+    const before = coll.options;
+    const options: CollectionOptions = { ...before };
+    if (changes.changeStreamPreAndPostImages) {
+      if (changes.changeStreamPreAndPostImages.enabled)
+        options.changeStreamPreAndPostImages = { enabled: true };
+      else delete options.changeStreamPreAndPostImages;
+    }
+    coll.options = options;
+    this.emit({ kind: 'modify', collection: coll, changes, before });
   }
 
   /** renameCollection: the same documents and indexes under a new namespace. */
@@ -66,21 +105,30 @@ export class Store {
       throw new MongoCommandError(26, 'source namespace does not exist', 'NamespaceNotFound');
     if (db === toDb && name === to)
       throw new MongoCommandError(20, "Can't rename a collection to itself", 'IllegalOperation');
-    if (this.get(toDb, to)) {
+    const target = this.get(toDb, to);
+    if (target) {
       if (!dropTarget)
         throw new MongoCommandError(48, 'target namespace exists', 'NamespaceExists');
       this.drop(toDb, to);
     }
     this.databases.get(db)?.delete(name);
-    let target = this.databases.get(toDb);
-    if (!target) {
-      target = new Map();
-      this.databases.set(toDb, target);
+    let targetDb = this.databases.get(toDb);
+    if (!targetDb) {
+      targetDb = new Map();
+      this.databases.set(toDb, targetDb);
     }
     coll.db = toDb;
     coll.name = to;
-    target.set(to, coll);
-    this.emit({ kind: 'rename', db, coll: name, toDb, to });
+    targetDb.set(to, coll);
+    this.emit({
+      kind: 'rename',
+      db,
+      coll: name,
+      toDb,
+      to,
+      uuid: coll.uuid,
+      ...(target ? { droppedTarget: target.uuid } : {}),
+    });
   }
 
   dropDatabase(db: string): void {
