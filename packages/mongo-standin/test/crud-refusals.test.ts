@@ -35,7 +35,7 @@ describe('embedded mongo: create options, Atlas Search and readConcern, as mongo
   });
 
   it('search index helpers and search stages fail as on a mongod without Atlas Search', async () => {
-    const coll = database().collection('c');
+    const coll = database().collection<{ _id: number }>('c');
     await coll.insertOne({ _id: 1 });
     for (const attempt of [
       () => coll.createSearchIndex({ name: 'i', definition: { mappings: { dynamic: true } } }),

@@ -16,7 +16,7 @@ describe('embedded mongo: $listLocalSessions', () => {
 
   it('lists the sessions commands used, with the unauthenticated uid, until they end', async () => {
     const session = ctx.client.startSession();
-    const coll = ctx.client.db(freshName('db')).collection('c');
+    const coll = ctx.client.db(freshName('db')).collection<{ _id: number }>('c');
     await coll.insertOne({ _id: 1 }, { session });
     const id = hex(session.id?.id as Binary);
     const all = await listed({ allUsers: true });
