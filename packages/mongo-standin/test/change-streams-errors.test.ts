@@ -66,7 +66,7 @@ describe('embedded mongo: change stream errors', () => {
     const coll = collection();
     const stream = coll.watch([{ $project: { _id: 0 } }], { maxAwaitTimeMS: 50 });
     await stream.tryNext();
-    const cursorId = stream.cursor.id;
+    const cursorId = started.findLast((e) => e.commandName === 'getMore')?.command.getMore;
     await coll.insertOne({ z: 3 });
     const error = await stream.next().then(
       () => undefined,

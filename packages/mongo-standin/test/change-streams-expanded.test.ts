@@ -119,7 +119,7 @@ describe('embedded mongo: change streams with showExpandedEvents', () => {
       removedFields: [],
       truncatedArrays: [],
     });
-    expect((await expanded.next()).updateDescription).toEqual({
+    expect(((await expanded.next()) as Document).updateDescription).toEqual({
       updatedFields: { 'a.1': 2 },
       removedFields: [],
       truncatedArrays: [],
@@ -143,13 +143,16 @@ describe('embedded mongo: change streams with showExpandedEvents', () => {
     } as Document);
     const stream = await watch(coll);
     await coll.updateOne({ _id: 1 } as Document, [{ $set: { array: ['foo', { a: 'bar' }] } }]);
-    await coll.updateOne({ _id: 1 } as Document, { $push: { list: { $each: [2, 3] } } });
-    expect((await stream.next()).updateDescription).toEqual({
+    await coll.updateOne(
+      { _id: 1 } as Document,
+      { $push: { list: { $each: [2, 3] } } } as Document,
+    );
+    expect(((await stream.next()) as Document).updateDescription).toEqual({
       updatedFields: {},
       removedFields: [],
       truncatedArrays: [{ field: 'array', newSize: 2 }],
     });
-    expect((await stream.next()).updateDescription).toEqual({
+    expect(((await stream.next()) as Document).updateDescription).toEqual({
       updatedFields: { 'list.1': 2, 'list.2': 3 },
       removedFields: [],
       truncatedArrays: [],
