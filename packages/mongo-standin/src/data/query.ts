@@ -13,6 +13,7 @@ import { compareValues, typeRank } from './compare.js';
 import { fromMingo, MongoCommandError } from './errors.js';
 import { linearRegex, regexMatches } from './linear-regex.js';
 import { candidateValues, isPlainObject } from './paths.js';
+import { regexExpressions } from './regex-expressions.js';
 import { sortDocuments } from './sort.js';
 
 /**
@@ -199,7 +200,11 @@ const CONTEXT = Context.init({
     ...accumulatorOperators,
     ...(numericAccumulators as unknown as typeof accumulatorOperators),
   },
-  expression: expressionOperators,
+  // $regexMatch/$regexFind/$regexFindAll on RE2, in linear time (regex-expressions.ts).
+  expression: {
+    ...expressionOperators,
+    ...(regexExpressions as unknown as Partial<typeof expressionOperators>),
+  },
   pipeline: { ...pipelineOperators, $sort: bsonSort as unknown as typeof pipelineOperators.$sort },
   projection: projectionOperators,
   query: { ...queryOperators, ...(ops as unknown as typeof queryOperators) },
