@@ -192,7 +192,11 @@ function validatePipeline(stages: Document[]): Document[] {
 
 const FULL_DOCUMENT = ['default', 'updateLookup', 'whenAvailable', 'required'] as const;
 const FULL_DOCUMENT_BEFORE_CHANGE = ['off', 'whenAvailable', 'required'] as const;
-/** The `$changeStream` fields of mongod 7.0 (those not listed under EventOptions are ignored). */
+/**
+ * The `$changeStream` fields of mongod 7.0. Those EventOptions does not name change nothing here:
+ * the stand-in has no system, migration or config events to show, and an admin stream already
+ * sees every database.
+ */
 const SPEC_FIELDS = new Set([
   'resumeAfter',
   'startAfter',
@@ -205,7 +209,6 @@ const SPEC_FIELDS = new Set([
   'allowToRunOnConfigDB',
   'allowToRunOnSystemNS',
   'showExpandedEvents',
-  'showRawUpdateDescription',
 ]);
 
 /** The event options of a `$changeStream` spec, with mongod's IDL errors for bad fields. */
