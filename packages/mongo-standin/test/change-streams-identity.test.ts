@@ -1,9 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Binary, type Db, MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { startEmbeddedMongo } from '../src/index.js';
+import { frameRecord } from '../src/storage/record-file.js';
+import { killHard, startMongoProcess } from './child-process.js';
 import { freshName, useEmbeddedMongo } from './support.js';
 
 async function collectionInfo(db: Db, name: string) {
@@ -90,6 +92,61 @@ describe('embedded mongo: collection identity and options', () => {
         expect(hex(journaled.info.uuid)).toBe(before.journaled);
         expect(journaled.options).toEqual({ changeStreamPreAndPostImages: { enabled: true } });
         expect(hex((await collectionInfo(db(), 'renamed_to')).info.uuid)).toBe(before.renamed);
+      } finally {
+        await client.close();
+        await server.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('replays UUIDs and collMod from the journal after a SIGKILL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mongo-identity-'));
+    try {
+      const first = await startMongoProcess(dir);
+      let client = new MongoClient(first.url);
+      const db = () => client.db('journal');
+      await db().createCollection('kept');
+      await db().command({ collMod: 'kept', changeStreamPreAndPostImages: { enabled: true } });
+      const uuid = hex((await collectionInfo(db(), 'kept')).info.uuid);
+      await client.close();
+      await killHard(first.child); // acknowledged, so journaled; no snapshot written
+      const second = await startMongoProcess(dir);
+      client = new MongoClient(second.url);
+      try {
+        const info = await collectionInfo(db(), 'kept');
+        expect(hex(info.info.uuid)).toBe(uuid);
+        expect(info.options).toEqual({ changeStreamPreAndPostImages: { enabled: true } });
+      } finally {
+        await client.close();
+        await killHard(second.child);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('loads a data directory written before collections had UUIDs, giving them one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mongo-identity-'));
+    try {
+      const records = [
+        { t: 'meta', format: 'tally-embedded-mongo', version: 1, seq: 0, at: new Date() },
+        { t: 'coll', db: 'old', c: 'accounts', indexes: [] },
+        { t: 'doc', d: { _id: 'a', balance: 5 } },
+      ];
+      writeFileSync(join(dir, 'snapshot.bin'), Buffer.concat(records.map(frameRecord)));
+      const server = await startEmbeddedMongo({ port: 0, dataDir: dir });
+      const client = new MongoClient(server.url);
+      try {
+        const db = client.db('old');
+        expect(await db.collection('accounts').findOne({ _id: 'a' } as object)).toEqual({
+          _id: 'a',
+          balance: 5,
+        });
+        const info = await collectionInfo(db, 'accounts');
+        expect(info.info.uuid.sub_type).toBe(4);
+        expect(info.options).toEqual({});
       } finally {
         await client.close();
         await server.close();
