@@ -1,6 +1,8 @@
+import { evalExpr } from 'mingo/core';
 import type { Document } from '../data/bson-values.js';
-import { badValue } from '../data/errors.js';
+import { badValue, fromMingo, MongoCommandError } from '../data/errors.js';
 import { isPlainObject } from '../data/paths.js';
+import { mingoOptions } from '../data/query.js';
 
 /**
  * `let` on find, aggregate, update, delete and findAndModify: each `$$name` the command's
@@ -8,12 +10,15 @@ import { isPlainObject } from '../data/paths.js';
  * (our matcher, mingo's pipelines and updates) sees constants. Only expression contexts are
  * rewritten: `$expr` inside filters, and pipeline stages (a `$match` only inside its `$expr`),
  * since elsewhere in a filter `'$$name'` is a plain string, as in mongod.
+ * Each `let` value is itself an expression, evaluated once with no document, as mongod does:
+ * `{$literal: '$bar'}` binds the string "$bar", `{$add: [1, 2]}` binds 3, and `$$name.a.b`
+ * reads a path of the bound value.
  */
 export function bindLetVariables(name: string, body: Document): Document {
   const vars = body.let;
   if (vars === undefined) return body;
   if (!isPlainObject(vars)) throw badValue("BSON field 'let' must be an object");
-  const bind = new Binder(vars);
+  const bind = new Binder(evaluateLet(vars));
   const out: Document = { ...body };
   switch (name) {
     case 'find':
@@ -39,6 +44,33 @@ export function bindLetVariables(name: string, body: Document): Document {
       break;
   }
   return out;
+}
+
+function evaluateLet(vars: Document): Document {
+  const values: Document = {};
+  for (const [name, expr] of Object.entries(vars)) {
+    validateVariableName(name);
+    try {
+      values[name] = evalExpr({}, expr as never, mingoOptions() as never);
+    } catch (error) {
+      throw fromMingo(error);
+    }
+  }
+  return values;
+}
+
+/** mongod's Variables::validateNameForUserWrite: a lowercase letter, then letters, digits, _. */
+function validateVariableName(name: string): void {
+  const fail = (code: number, message: string) =>
+    new MongoCommandError(code, message, `Location${code}`);
+  if (name === '') throw fail(16866, 'empty variable names are not allowed');
+  const first = name.codePointAt(0) ?? 0;
+  if (!(first >= 0x61 && first <= 0x7a) && first < 0x80)
+    throw fail(16867, `'${name}' starts with an invalid character for a user variable name`);
+  for (const c of name.slice(1)) {
+    if (!/[A-Za-z0-9_]/.test(c) && (c.codePointAt(0) ?? 0) < 0x80)
+      throw fail(16868, `'${name}' contains an invalid character for a variable name: '${c}'`);
+  }
 }
 
 function mapStatements(list: unknown, map: (statement: Document) => Document): unknown {
@@ -69,8 +101,14 @@ class Binder {
 
   expression(value: unknown): unknown {
     if (typeof value === 'string' && value.startsWith('$$')) {
-      const name = value.slice(2);
-      return Object.hasOwn(this.vars, name) ? { $literal: this.vars[name] } : value;
+      const [name = '', ...path] = value.slice(2).split('.');
+      if (!Object.hasOwn(this.vars, name)) return value;
+      const bound = this.vars[name];
+      if (path.length === 0) return { $literal: bound };
+      // A path into the bound value, with field-path semantics (arrays included).
+      return {
+        $literal: evalExpr({ v: bound }, `$v.${path.join('.')}` as never, mingoOptions() as never),
+      };
     }
     if (Array.isArray(value)) return value.map((v) => this.expression(v));
     if (!isPlainObject(value)) return value;

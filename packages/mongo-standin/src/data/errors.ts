@@ -42,6 +42,10 @@ export class DuplicateKeyError extends MongoCommandError {
  * driver raises what it would against MongoDB. Anything unrecognised is BadValue (2).
  */
 const MINGO_RULES: Array<[RegExp, (name: string) => MongoCommandError]> = [
+  [
+    /Use of undefined variable: (\w+)/,
+    (name) => new MongoCommandError(17276, `Use of undefined variable: ${name}`, 'Location17276'),
+  ],
   [/unknown query operator (\$\w+)/, (name) => badValue(`unknown operator: ${name}`)],
   [
     /unregistered pipeline operator (\$\w+)/,

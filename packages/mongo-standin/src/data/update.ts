@@ -131,6 +131,10 @@ export function applyUpdate(original: Document, spec: UpdateSpec, options: Apply
   if (Array.isArray(spec)) {
     const [out] = new Aggregator(spec, mingoOptions()).run([cloneValue(original)]) as Document[];
     result = out ?? {};
+    // A pipeline that dropped _id (e.g. $replaceRoot, $project without it) keeps the original,
+    // as mongod's pipeline updates do; only a different _id is an immutable-field error.
+    if (result._id === undefined && original._id !== undefined)
+      result = { _id: original._id, ...result };
   } else if (!isOperatorUpdate(spec)) {
     // A replacement keeps the document's _id; its own _id (null included) wins when it has one.
     const replacement = cloneValue(spec as Document);
