@@ -10,6 +10,10 @@ export async function startChildStore(
   const child: ChildProcess = spawn(
     process.execPath,
     [
+      // BENCH_STORE_CPU_PROF=DIR: V8 CPU profiles of the stand-ins too, written when they stop.
+      ...(process.env.BENCH_STORE_CPU_PROF
+        ? ['--cpu-prof', '--cpu-prof-dir', join(process.env.BENCH_STORE_CPU_PROF, cli)]
+        : []),
       '--import',
       'tsx',
       join(import.meta.dirname, `../../packages/${cli}-standin/src/cli.ts`),

@@ -120,7 +120,15 @@ export class LeaderElection {
   }
 
   private async renew(term: LeaseTerm): Promise<void> {
+    const started = performance.now();
     const renewed = await this.lease.renew(term);
+    const tookMs = performance.now() - started;
+    if (tookMs > this.timing.renewEveryMs) {
+      this.logger.warn(
+        { lease: this.lease.name, tookMs: Math.round(tookMs) },
+        'slow lease renewal',
+      );
+    }
     if (this.#term !== term) return;
     if (!renewed) {
       await this.stepDown(term, 'the lease passed to another instance');
