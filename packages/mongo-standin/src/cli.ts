@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import { startEmbeddedMongo } from './index.js';
 
 /**
- * `npm run mongo -- --port 27017 [--data-dir DIR] [--max-connections N]`: prints the connection
- * string first.
+ * `npm run mongo -- --port 27017 [--data-dir DIR] [--max-connections N]
+ * [--setParameter enableTestCommands=1]`: prints the connection string first.
  */
 const { values } = parseArgs({
   options: {
@@ -11,8 +11,23 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     'data-dir': { type: 'string' },
     'max-connections': { type: 'string' },
+    // mongod's own spelling, so a test harness that starts mongod starts the stand-in alike.
+    setParameter: { type: 'string', multiple: true },
+    'enable-test-commands': { type: 'boolean' },
   },
 });
+
+let enableTestCommands = values['enable-test-commands'] === true;
+for (const parameter of values.setParameter ?? []) {
+  const match = /^enableTestCommands=(.*)$/.exec(parameter);
+  if (!match) {
+    process.stderr.write(
+      `--setParameter: only enableTestCommands is supported, got ${parameter}\n`,
+    );
+    process.exit(2);
+  }
+  enableTestCommands = ['1', 'true'].includes(match[1] ?? '');
+}
 
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -34,6 +49,7 @@ const mongo = await startEmbeddedMongo({
   port,
   dataDir: values['data-dir'],
   maxConnections,
+  enableTestCommands,
 });
 process.stdout.write(`${mongo.url}\n`);
 

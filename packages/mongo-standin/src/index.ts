@@ -14,6 +14,12 @@ export interface EmbeddedMongoOptions {
   maxConnections?: number;
   /** Bytes one connection may buffer (default 64 MiB; messages are at most 48 MB). */
   maxConnectionBufferBytes?: number;
+  /**
+   * mongod's `--setParameter enableTestCommands=1`: adds `configureFailPoint` (the failCommand
+   * and failGetMoreAfterCursorCheckout fail points) for tests. Default false, as in mongod:
+   * without it the command does not exist (59), so no client can make the server fail.
+   */
+  enableTestCommands?: boolean;
 }
 
 export interface EmbeddedMongo {
@@ -35,11 +41,17 @@ export async function startEmbeddedMongo(
   const opened = options.dataDir ? Persistence.open(options.dataDir, store) : undefined;
   // `me`/`hosts` must equal what the client dials, which needs the port: bind first, then name it.
   let me = '';
-  const server = new WireServer(store, () => me, options.changeHistory, {
-    maxConnections: options.maxConnections ?? DEFAULT_CONNECTION_LIMITS.maxConnections,
-    maxConnectionBufferBytes:
-      options.maxConnectionBufferBytes ?? DEFAULT_CONNECTION_LIMITS.maxConnectionBufferBytes,
-  });
+  const server = new WireServer(
+    store,
+    () => me,
+    options.changeHistory,
+    {
+      maxConnections: options.maxConnections ?? DEFAULT_CONNECTION_LIMITS.maxConnections,
+      maxConnectionBufferBytes:
+        options.maxConnectionBufferBytes ?? DEFAULT_CONNECTION_LIMITS.maxConnectionBufferBytes,
+    },
+    options.enableTestCommands === true,
+  );
   const seqOf = () => server.state.changes.lastSeq;
   if (opened) {
     server.state.changes.continueAfter(opened.lastSeq);

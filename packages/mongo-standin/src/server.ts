@@ -2,9 +2,10 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Binary, Long } from 'bson';
 import { ChangeLog } from './changes/change-log.js';
 import { ClusterClock } from './changes/cluster-clock.js';
-import type { ServerState } from './commands/context.js';
+import type { ClientConnection, ServerState } from './commands/context.js';
 import { CursorRegistry } from './commands/cursors.js';
 import { Dispatcher } from './commands/dispatch.js';
+import { FailPoints } from './commands/fail-points.js';
 import type { Document } from './data/bson-values.js';
 import { MongoCommandError } from './data/errors.js';
 import { createLogger } from './logger.js';
@@ -45,6 +46,8 @@ export class WireServer {
     me: () => string,
     changeHistory?: number,
     private readonly limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS,
+    /** mongod's enableTestCommands: configureFailPoint exists only then. */
+    enableTestCommands = false,
   ) {
     const clock = new ClusterClock();
     const changes = new ChangeLog(clock, changeHistory);
@@ -59,6 +62,7 @@ export class WireServer {
       },
       setName: 'rs0',
       startedAt: new Date(),
+      ...(enableTestCommands ? { failPoints: new FailPoints() } : {}),
     };
     this.dispatcher = new Dispatcher(this.state);
     this.server = createServer((socket) => this.accept(socket));
@@ -96,6 +100,15 @@ export class WireServer {
 
   private accept(socket: Socket): void {
     const connectionId = this.nextConnectionId++;
+    let closedByServer = false;
+    const connection: ClientConnection = {
+      id: connectionId,
+      appName: undefined,
+      close: () => {
+        closedByServer = true;
+        socket.destroy();
+      },
+    };
     this.sockets.add(socket);
     socket.setNoDelay(true);
     const reader = new FrameReader(
@@ -117,7 +130,8 @@ export class WireServer {
       for (const frame of frames) {
         queuedBytes += frame.length;
         queue = queue
-          .then(() => this.handle(socket, frame, connectionId))
+          // Once the server hung up (a fail point's closeConnection), what was queued is dropped.
+          .then(() => (closedByServer ? undefined : this.handle(socket, frame, connection)))
           .catch((error: unknown) => {
             // A bug must cost at most this connection, never the server.
             log.error({ connectionId, err: error }, 'connection failed');
@@ -136,7 +150,8 @@ export class WireServer {
     socket.on('close', () => this.sockets.delete(socket));
   }
 
-  private async handle(socket: Socket, frame: Buffer, connectionId: number): Promise<void> {
+  private async handle(socket: Socket, frame: Buffer, connection: ClientConnection): Promise<void> {
+    const connectionId = connection.id;
     const requestId = frame.readInt32LE(4);
     let opCode = frame.readInt32LE(12);
     let reply: Document;
@@ -146,7 +161,13 @@ export class WireServer {
       opCode = request.opCode;
       moreToCome = request.moreToCome;
       const name = Object.keys(request.body)[0] ?? '';
-      reply = await this.dispatcher.run({ db: request.db, name, body: request.body, connectionId });
+      reply = await this.dispatcher.run({
+        db: request.db,
+        name,
+        body: request.body,
+        connectionId,
+        connection,
+      });
     } catch (error) {
       reply =
         error instanceof MongoCommandError

@@ -98,17 +98,19 @@ const PARAMETERS: Document = {
   transactionLifetimeLimitSeconds: 60,
 };
 
-export const getParameter: CommandHandler = (_state, request) => {
+export const getParameter: CommandHandler = (state, request) => {
   const { body } = request;
-  if (body.getParameter === '*') return { ...PARAMETERS, ok: 1 };
+  // Test harnesses ask whether fail points are available before they configure one.
+  const parameters = { ...PARAMETERS, enableTestCommands: state.failPoints !== undefined };
+  if (body.getParameter === '*') return { ...parameters, ok: 1 };
   const wanted = Object.keys(body).filter(
     (k) => k !== 'getParameter' && !k.startsWith('$') && k !== 'lsid',
   );
   const reply: Document = { ok: 1 };
   for (const name of wanted) {
-    if (!(name in PARAMETERS))
+    if (!(name in parameters))
       throw new MongoCommandError(72, `no option found to get: ${name}`, 'InvalidOptions');
-    reply[name] = PARAMETERS[name];
+    reply[name] = parameters[name as keyof typeof parameters];
   }
   return reply;
 };

@@ -5,6 +5,7 @@ import { MongoCommandError } from '../data/errors.js';
 import type { Durability } from '../storage/durability.js';
 import type { Store } from '../storage/store.js';
 import type { CursorRegistry } from './cursors.js';
+import type { FailPoints } from './fail-points.js';
 
 /** Everything a command handler can reach: the server's shared state. */
 export interface ServerState {
@@ -18,6 +19,17 @@ export interface ServerState {
   readonly startedAt: Date;
   /** The journal that write commands wait on; unset when the server keeps data in memory only. */
   durability?: Durability;
+  /** The test-only fail points; set only when test commands are enabled (enableTestCommands). */
+  readonly failPoints?: FailPoints;
+}
+
+/** The client connection a command came on: what a fail point matches and acts on. */
+export interface ClientConnection {
+  readonly id: number;
+  /** The first handshake's `client.application.name` (the driver's appName), if any. */
+  appName: string | undefined;
+  /** Closes the connection without answering (failCommand's closeConnection). */
+  close(): void;
 }
 
 /** One decoded command: the OP_MSG body with document sequences merged in. */
@@ -26,6 +38,7 @@ export interface CommandRequest {
   readonly name: string;
   readonly body: Document;
   readonly connectionId: number;
+  readonly connection?: ClientConnection;
 }
 
 export type CommandHandler = (

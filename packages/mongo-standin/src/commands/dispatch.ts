@@ -24,6 +24,13 @@ import {
   listIndexes,
   renameCollection,
 } from './ddl.js';
+import { withErrorLabels } from './error-labels.js';
+import {
+  configureFailPoint,
+  failCommandBefore,
+  failCommandWriteConcern,
+  type InjectedFailure,
+} from './fail-points.js';
 import { buildInfo, hello, ok } from './handshake.js';
 import { interceptCommand } from './intercept.js';
 import { bindLetVariables } from './let-variables.js';
@@ -80,8 +87,15 @@ const HANDLERS = new Map<string, CommandHandler>(
     createSearchIndexes: searchIndexCommand,
     updateSearchIndex: searchIndexCommand,
     dropSearchIndex: searchIndexCommand,
+    configureFailPoint,
   }),
 );
+
+/** Commands mongod has only with enableTestCommands; otherwise they do not exist (59). */
+const TEST_COMMANDS = new Set(['configureFailPoint']);
+
+/** Commands that take a write concern, so failCommand's writeConcernError applies to them. */
+const WRITE_CONCERN_COMMANDS = new Set([...WRITE_COMMANDS, 'collMod']);
 
 const RETRYABLE = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);
 const TRANSACTION_COMMANDS = new Set(['commitTransaction', 'abortTransaction']);
@@ -114,52 +128,90 @@ export class Dispatcher {
     }
   }
 
-  /** Runs one command; every failure becomes mongod's `{ok: 0, code, codeName, errmsg}`. */
+  /**
+   * Runs one command; every failure becomes mongod's `{ok: 0, code, codeName, errmsg}`, with
+   * the error labels mongod adds (error-labels.ts). A failCommand fail point acts first, as in
+   * mongod, and may add a writeConcernError to the reply of a command that ran.
+   */
   async run(request: CommandRequest): Promise<Document> {
-    const name = request.name;
-    const handler = HANDLERS.get(name);
+    const handler = this.handlerOf(request.name);
+    let injected: InjectedFailure | undefined;
+    let reply: Document;
     try {
-      if (
-        request.body.startTransaction === true ||
-        request.body.autocommit === false ||
-        TRANSACTION_COMMANDS.has(name)
-      ) {
-        throw transactionsUnsupported();
-      }
-      if (!handler) {
-        throw new MongoCommandError(59, `no such command: '${request.name}'`, 'CommandNotFound');
-      }
-      refuseUnsupported(name, request.body);
-      const intercepted = interceptCommand(this.state, request);
-      if (intercepted) return intercepted;
-      const durability = WRITE_COMMANDS.has(name) ? this.state.durability : undefined;
-      if (durability?.failure) throw journalFailed(durability.failure);
-      const retryKey = RETRYABLE.has(name) ? this.retries.key(request.body) : undefined;
-      if (retryKey !== undefined) {
-        const previous = this.retries.get(retryKey);
-        if (previous) {
-          // The first attempt's answer may have been lost before its write was durable.
-          if (durability && waitsForJournal(request.body)) await this.durable(durability);
-          return previous;
-        }
-      }
-      const before = durability?.position;
-      const reply = await handler(this.state, {
-        ...request,
-        body: bindLetVariables(name, request.body),
-      });
-      if (retryKey !== undefined) this.retries.remember(retryKey, reply);
-      if (durability && durability.position !== before && waitsForJournal(request.body)) {
-        await this.durable(durability);
-      }
-      return reply;
+      if (handler && this.state.failPoints) injected = await failCommandBefore(this.state, request);
+      if (injected?.error) throw injected.error;
+      reply = await this.execute(request, handler);
     } catch (error) {
-      if (error instanceof MongoCommandError) return error.toReply();
-      return new MongoCommandError(
-        1,
-        (error as Error).message ?? String(error),
-        'InternalError',
-      ).toReply();
+      reply = toErrorReply(error);
     }
+    let labels = injected?.errorLabels;
+    if (
+      handler &&
+      this.state.failPoints &&
+      !injected?.error &&
+      WRITE_CONCERN_COMMANDS.has(request.name)
+    ) {
+      const concern = failCommandWriteConcern(this.state, request);
+      if (concern) {
+        reply = { ...reply, writeConcernError: concern.writeConcernError };
+        labels = concern.errorLabels ?? labels;
+      }
+    }
+    return withErrorLabels(request.name, request.body, reply, labels);
   }
+
+  private handlerOf(name: string): CommandHandler | undefined {
+    if (TEST_COMMANDS.has(name) && !this.state.failPoints) return undefined;
+    return HANDLERS.get(name);
+  }
+
+  private async execute(
+    request: CommandRequest,
+    handler: CommandHandler | undefined,
+  ): Promise<Document> {
+    const name = request.name;
+    if (
+      request.body.startTransaction === true ||
+      request.body.autocommit === false ||
+      TRANSACTION_COMMANDS.has(name)
+    ) {
+      throw transactionsUnsupported();
+    }
+    if (!handler) {
+      throw new MongoCommandError(59, `no such command: '${request.name}'`, 'CommandNotFound');
+    }
+    refuseUnsupported(name, request.body);
+    const intercepted = interceptCommand(this.state, request);
+    if (intercepted) return intercepted;
+    const durability = WRITE_COMMANDS.has(name) ? this.state.durability : undefined;
+    if (durability?.failure) throw journalFailed(durability.failure);
+    const retryKey = RETRYABLE.has(name) ? this.retries.key(request.body) : undefined;
+    if (retryKey !== undefined) {
+      const previous = this.retries.get(retryKey);
+      if (previous) {
+        // The first attempt's answer may have been lost before its write was durable.
+        if (durability && waitsForJournal(request.body)) await this.durable(durability);
+        return previous;
+      }
+    }
+    const before = durability?.position;
+    const reply = await handler(this.state, {
+      ...request,
+      body: bindLetVariables(name, request.body),
+    });
+    if (retryKey !== undefined) this.retries.remember(retryKey, reply);
+    if (durability && durability.position !== before && waitsForJournal(request.body)) {
+      await this.durable(durability);
+    }
+    return reply;
+  }
+}
+
+function toErrorReply(error: unknown): Document {
+  if (error instanceof MongoCommandError) return error.toReply();
+  return new MongoCommandError(
+    1,
+    (error as Error)?.message ?? String(error),
+    'InternalError',
+  ).toReply();
 }

@@ -1,7 +1,8 @@
 import { ObjectId } from 'bson';
 import type { Document } from '../data/bson-values.js';
+import { isPlainObject } from '../data/paths.js';
 import { MAX_BSON_OBJECT_BYTES, MAX_MESSAGE_BYTES, MAX_WRITE_BATCH_SIZE } from '../wire/opcodes.js';
-import type { CommandHandler } from './context.js';
+import type { CommandHandler, CommandRequest } from './context.js';
 
 /** MongoDB 7.0 reports wire version 21; the driver needs 9..29 (see notes/mongo-wire.md). */
 const MAX_WIRE_VERSION = 21;
@@ -14,6 +15,7 @@ const ELECTION_ID = new ObjectId('7fffffff0000000000000001');
  */
 export const hello: CommandHandler = (state, request) => {
   const legacy = request.name.toLowerCase() === 'ismaster';
+  noteAppName(request);
   const lastWriteTime = state.clock.now();
   const reply: Document = {
     ...(request.body.helloOk ? { helloOk: true } : {}),
@@ -44,6 +46,17 @@ export const hello: CommandHandler = (state, request) => {
   };
   return reply;
 };
+
+/** The driver names its appName in the first handshake's client metadata; mongod keeps it. */
+function noteAppName(request: CommandRequest): void {
+  const connection = request.connection;
+  const client = request.body.client;
+  if (!connection || connection.appName !== undefined || !isPlainObject(client)) return;
+  const application = client.application;
+  if (isPlainObject(application) && typeof application.name === 'string') {
+    connection.appName = application.name;
+  }
+}
 
 export const buildInfo: CommandHandler = () => ({
   version: '7.0.0',

@@ -17,6 +17,7 @@ import {
   type ServerState,
 } from './context.js';
 import type { QueryCursor } from './cursors.js';
+import { failGetMoreAfterCheckout } from './fail-points.js';
 import { readTime } from './read-concern.js';
 import { listLocalSessions } from './sessions.js';
 import { viewNotCollection, viewsOf } from './view-catalog.js';
@@ -135,6 +136,7 @@ export const getMore: CommandHandler = async (state, request) => {
   const { body, db } = request;
   const ns = `${db}.${String(body.collection)}`;
   const cursor = state.cursors.get(body.getMore, ns);
+  failGetMoreAfterCheckout(state, request, cursor);
   if (cursor.kind === 'changeStream') return changeStreamGetMore(state, request, cursor);
   const size = asCount(body.batchSize, 'batchSize') || Number.POSITIVE_INFINITY;
   const end = batchEnd(cursor.pending, cursor.position, size);
