@@ -59,6 +59,8 @@ const HANDLERS = new Map<string, CommandHandler>(
     getParameter,
     endSessions: ok,
     killSessions: ok,
+    // The unified test runner's first command; there are no transactions or ops to kill here.
+    killAllSessions: ok,
     refreshSessions: ok,
     listDatabases,
     listCollections,
@@ -181,10 +183,17 @@ export class Dispatcher {
       throw new MongoCommandError(59, `no such command: '${request.name}'`, 'CommandNotFound');
     }
     refuseUnsupported(name, request.body);
-    const intercepted = interceptCommand(this.state, request);
-    if (intercepted) return intercepted;
     const durability = WRITE_COMMANDS.has(name) ? this.state.durability : undefined;
     if (durability?.failure) throw journalFailed(durability.failure);
+    const before = durability?.position;
+    const intercepted = interceptCommand(this.state, request);
+    if (intercepted) {
+      // A view's create or drop is journaled too, and answers once durable like any DDL.
+      if (durability && durability.position !== before && waitsForJournal(request.body)) {
+        await this.durable(durability);
+      }
+      return intercepted;
+    }
     const retryKey = RETRYABLE.has(name) ? this.retries.key(request.body) : undefined;
     if (retryKey !== undefined) {
       const previous = this.retries.get(retryKey);
@@ -194,7 +203,6 @@ export class Dispatcher {
         return previous;
       }
     }
-    const before = durability?.position;
     const reply = await handler(this.state, {
       ...request,
       body: bindLetVariables(name, request.body),

@@ -8,6 +8,7 @@ import { candidateValues, isPlainObject } from '../data/paths.js';
 import { mingoOptions } from '../data/query.js';
 import { projectDocuments, sortDocuments } from '../data/sort-project.js';
 import type { QueryStats } from '../storage/collection.js';
+import { viewNotCollection, viewsOf } from '../storage/view-catalog.js';
 import { MAX_BSON_OBJECT_BYTES } from '../wire/opcodes.js';
 import { changeStreamGetMore, openChangeStream } from './change-stream.js';
 import {
@@ -20,7 +21,6 @@ import type { QueryCursor } from './cursors.js';
 import { failGetMoreAfterCheckout } from './fail-points.js';
 import { readTime } from './read-concern.js';
 import { listLocalSessions } from './sessions.js';
-import { viewNotCollection, viewsOf } from './view-catalog.js';
 
 const DEFAULT_FIRST_BATCH = 101;
 

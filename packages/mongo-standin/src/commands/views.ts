@@ -3,10 +3,10 @@ import { MongoCommandError, typeMismatch } from '../data/errors.js';
 import { isPlainObject } from '../data/paths.js';
 import { compileFilter } from '../data/query.js';
 import { validateNamespace } from '../storage/store.js';
+import { viewNotCollection, viewsOf } from '../storage/view-catalog.js';
 import type { CommandRequest, ServerState } from './context.js';
 import { listCollections } from './ddl.js';
 import { aggregateDocuments, firstBatch, optionalCount } from './read.js';
-import { viewNotCollection, viewsOf } from './view-catalog.js';
 
 /**
  * Views in the catalog commands, before their collection handlers run (dispatch.ts): `create`
@@ -63,14 +63,6 @@ function namespaceExists(db: string, name: string): MongoCommandError {
 function createView(state: ServerState, request: CommandRequest): Document {
   const { body, db } = request;
   const name = body.create as string;
-  if (state.durability) {
-    // The catalog lives in memory; a view that vanished at the next restart would be worse.
-    throw new MongoCommandError(
-      72,
-      'views are not supported by the Tally embedded MongoDB stand-in with a data directory: they would not survive a restart',
-      'InvalidOptions',
-    );
-  }
   if (body.viewOn === undefined) {
     throw new MongoCommandError(
       72,

@@ -19,6 +19,7 @@ import type { CollectionInit, CollectionOptions } from './collection.js';
 import type { Durability } from './durability.js';
 import { RecordWriter, readRecords, writeAndSync } from './record-file.js';
 import type { Store, StoreEvent } from './store.js';
+import { type ViewDefinition, type ViewEvent, viewsOf } from './view-catalog.js';
 
 const log = createLogger('embedded-mongo-persistence');
 
@@ -31,7 +32,9 @@ const OPEN_DIRS = new Set<string>();
 const COMPACT_AT_JOURNAL_BYTES = 256 * 1024 * 1024;
 
 /**
- * `--data-dir` persistence: a snapshot plus a journal of changes since it.
+ * `--data-dir` persistence: a snapshot plus a journal of changes since it, for collections,
+ * their documents and indexes, and the view catalog. Data directories of older versions (no
+ * view records) load unchanged.
  * - Every write is appended to an in-memory buffer. A write command waits (`whenDurable`) until
  *   its records are written and fdatasynced, as mongod acknowledges a journaled write concern;
  *   group commit lets every write that arrives during one sync share the next one.
@@ -99,6 +102,8 @@ export class Persistence implements Durability {
         for (const spec of (rec.indexes as IndexSpec[] | undefined) ?? []) coll.createIndex(spec);
       } else if (rec.t === 'doc' && current) {
         store.getOrCreate(current.db, current.c).insert(rec.d as Document);
+      } else if (rec.t === 'view') {
+        viewsOf(store).set(String(rec.db), String(rec.c), viewDefinition(rec));
       }
     }
     const journalPath = join(this.dir, JOURNAL);
@@ -129,6 +134,7 @@ export class Persistence implements Durability {
     this.onDurable = onDurable;
     this.journal = RecordWriter.create(join(this.dir, JOURNAL), 'a');
     store.onEvent((event) => this.record(event));
+    viewsOf(store).onEvent((event) => this.recordView(event));
     this.timer = setInterval(() => {
       void this.flush();
     }, FLUSH_INTERVAL_MS);
@@ -224,6 +230,14 @@ export class Persistence implements Durability {
     }
   }
 
+  /** Views are catalog entries, journaled like collections (mongod keeps them in system.views). */
+  private recordView(event: ViewEvent): void {
+    const journal = this.journal;
+    if (!journal) return;
+    if (event.kind === 'createView') journal.add(viewRecord(event.db, event.name, event.view));
+    else journal.add({ t: 'dropView', db: event.db, c: event.name });
+  }
+
   /**
    * Writes buffered journal records and fdatasyncs them without blocking the event loop; one
    * flush at a time, so records reach the file in order. Then wakes the writes it made durable,
@@ -304,6 +318,7 @@ export class Persistence implements Durability {
         for (const doc of coll.docs.values()) writer.add({ t: 'doc', d: doc });
       }
     }
+    for (const { db, name, view } of viewsOf(store).all()) writer.add(viewRecord(db, name, view));
     writer.close();
     renameSync(tmp, join(this.dir, SNAPSHOT));
     syncDirectory(this.dir);
@@ -376,11 +391,28 @@ function apply(store: Store, rec: Document): number {
     case 'rename':
       if (store.get(db, c)) store.rename(db, c, String(rec.toDb), String(rec.to), true);
       return 0;
+    case 'view':
+      viewsOf(store).set(db, c, viewDefinition(rec));
+      return 0;
+    case 'dropView':
+      viewsOf(store).delete(db, c);
+      return 0;
     case 'seq':
       return Number(rec.n);
     default:
       return 0;
   }
+}
+
+function viewRecord(db: string, name: string, view: ViewDefinition): Document {
+  return { t: 'view', db, c: name, viewOn: view.viewOn, pipeline: view.pipeline };
+}
+
+function viewDefinition(rec: Document): ViewDefinition {
+  return {
+    viewOn: String(rec.viewOn),
+    pipeline: Array.isArray(rec.pipeline) ? (rec.pipeline as Document[]) : [],
+  };
 }
 
 /**

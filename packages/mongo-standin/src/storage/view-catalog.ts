@@ -1,23 +1,43 @@
 import type { Document } from '../data/bson-values.js';
 import { MongoCommandError } from '../data/errors.js';
-import type { Store } from '../storage/store.js';
+import type { Store } from './store.js';
 
 /**
- * Read-only views (`create` with `viewOn`/`pipeline`), per database, as mongod's view catalog.
- * A view holds no documents: reading it reads its source (a collection or another view) through
- * its pipeline. Kept in memory only, which is why views.ts refuses them on a server with a data
- * directory rather than lose them at a restart.
+ * Read-only views (`create` with `viewOn`/`pipeline`), per database, as mongod's view catalog
+ * (its `system.views` collections). A view holds no documents: reading it reads its source (a
+ * collection or another view) through its pipeline. Every change is reported to the listeners,
+ * so `--data-dir` persistence journals and snapshots the catalog like the collections.
  */
 export interface ViewDefinition {
   viewOn: string;
   pipeline: Document[];
 }
 
+export type ViewEvent =
+  | { kind: 'createView'; db: string; name: string; view: ViewDefinition }
+  | { kind: 'dropView'; db: string; name: string };
+
 /** mongod's ViewGraph::kMaxViewDepth. */
 const MAX_VIEW_DEPTH = 20;
 
 export class ViewCatalog {
   private readonly databases = new Map<string, Map<string, ViewDefinition>>();
+  private readonly listeners: Array<(event: ViewEvent) => void> = [];
+
+  onEvent(listener: (event: ViewEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private emit(event: ViewEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Every database's views, for a snapshot. */
+  *all(): Generator<{ db: string; name: string; view: ViewDefinition }> {
+    for (const [db, views] of this.databases) {
+      for (const [name, view] of views) yield { db, name, view };
+    }
+  }
 
   get(db: string, name: string): ViewDefinition | undefined {
     return this.databases.get(db)?.get(name);
@@ -30,17 +50,22 @@ export class ViewCatalog {
       this.databases.set(db, views);
     }
     views.set(name, view);
+    this.emit({ kind: 'createView', db, name, view });
   }
 
   delete(db: string, name: string): boolean {
-    return this.databases.get(db)?.delete(name) ?? false;
+    const deleted = this.databases.get(db)?.delete(name) ?? false;
+    if (deleted) this.emit({ kind: 'dropView', db, name });
+    return deleted;
   }
 
   list(db: string): Array<[string, ViewDefinition]> {
     return [...(this.databases.get(db)?.entries() ?? [])];
   }
 
+  /** Drops the database's views one by one: a database of views only has no dropDatabase record. */
   dropDatabase(db: string): void {
+    for (const [name] of this.list(db)) this.delete(db, name);
     this.databases.delete(db);
   }
 
