@@ -4,6 +4,7 @@ import { lockDataDir } from './log/dir-lock.js';
 import type { RecoveryReport } from './log/event-log.js';
 import { FileStorage, type LogStorage, MemoryStorage } from './log/storage.js';
 import { createLogger } from './logger.js';
+import { ByCategoryProjection } from './projections/by-category-projection.js';
 import { grpc } from './protocol.js';
 import { createGrpcServer } from './server.js';
 import { EventStore } from './store/event-store.js';
@@ -65,7 +66,8 @@ export async function startEmbeddedEventStore(
     throw error;
   });
   const recoveryMs = Math.round(performance.now() - started);
-  const server = createGrpcServer(store, { writeTimeoutMs: options.writeTimeoutMs });
+  const byCategory = ByCategoryProjection.open(store);
+  const server = createGrpcServer(store, byCategory, { writeTimeoutMs: options.writeTimeoutMs });
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(
       `${host}:${options.port ?? 0}`,
@@ -73,6 +75,7 @@ export async function startEmbeddedEventStore(
       (error, boundPort) => (error ? reject(error) : resolve(boundPort)),
     );
   }).catch(async (error) => {
+    await byCategory.close();
     await store.close();
     unlock();
     throw error;
@@ -103,6 +106,8 @@ export async function startEmbeddedEventStore(
       closing ??= (async () => {
         // Subscriptions are endless calls: cancel them rather than wait.
         server.forceShutdown();
+        // The projection's links in flight are finished before the log closes.
+        await byCategory.close();
         await store.close();
         unlock();
       })();

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type * as ProjectionsPb from '@eventstore/db-client/generated/projections_pb.js';
 import type * as ServerFeaturesPb from '@eventstore/db-client/generated/serverfeatures_pb.js';
 import type * as SharedPb from '@eventstore/db-client/generated/shared_pb.js';
 import type * as StatusPb from '@eventstore/db-client/generated/status_pb.js';
@@ -18,6 +19,9 @@ export const grpc = clientRequire('@grpc/grpc-js') as typeof GrpcJs;
 export const streamsPb = clientRequire('../generated/streams_pb.js') as typeof StreamsPb;
 export const sharedPb = clientRequire('../generated/shared_pb.js') as typeof SharedPb;
 export const statusPb = clientRequire('../generated/status_pb.js') as typeof StatusPb;
+export const projectionsPb = clientRequire(
+  '../generated/projections_pb.js',
+) as typeof ProjectionsPb;
 export const serverFeaturesPb = clientRequire(
   '../generated/serverfeatures_pb.js',
 ) as typeof ServerFeaturesPb;

@@ -2,9 +2,11 @@ import type { Server, ServiceDefinition, UntypedServiceImplementation } from '@g
 import { appendHandler } from './grpc/append.js';
 import { batchAppendHandler, DEFAULT_WRITE_TIMEOUT_MS } from './grpc/batch-append.js';
 import { deleteHandler } from './grpc/delete.js';
+import { projectionsService } from './grpc/projections.js';
 import { readHandler } from './grpc/read.js';
 import { getSupportedMethods } from './grpc/server-features.js';
 import { addUnimplementedServices } from './grpc/unimplemented.js';
+import type { ByCategoryProjection } from './projections/by-category-projection.js';
 import { grpc, loadServiceModule } from './protocol.js';
 import type { EventStore } from './store/event-store.js';
 
@@ -19,6 +21,7 @@ export const MAX_RECEIVE_MESSAGE_BYTES = 16 * 1024 * 1024 - 10_000;
 /** A grpc-js server speaking EventStoreDB's client protocol over the given store. */
 export function createGrpcServer(
   store: EventStore,
+  byCategory: ByCategoryProjection,
   options: { writeTimeoutMs?: number | undefined } = {},
 ): Server {
   const server = new grpc.Server({
@@ -39,6 +42,8 @@ export function createGrpcServer(
   } as UntypedServiceImplementation);
   const features = loadServiceModule('serverfeatures').ServerFeaturesService as ServiceDefinition;
   server.addService(features, { getSupportedMethods } as UntypedServiceImplementation);
+  const projections = projectionsService(byCategory);
+  server.addService(projections.definition, projections.handlers as UntypedServiceImplementation);
   addUnimplementedServices(server);
   return server;
 }

@@ -5,6 +5,7 @@ import { serverFeaturesPb } from '../protocol.js';
 export const SERVER_VERSION = '23.10.0';
 
 const STREAMS = 'event_store.client.streams.streams';
+const PROJECTIONS = 'event_store.client.projections.projections';
 
 /** What is really implemented; BatchAppend here makes the client use it for appends. */
 const SUPPORTED: Array<{ service: string; method: string; features: string[] }> = [
@@ -13,6 +14,10 @@ const SUPPORTED: Array<{ service: string; method: string; features: string[] }> 
   { service: STREAMS, method: 'delete', features: [] },
   { service: STREAMS, method: 'tombstone', features: [] },
   { service: STREAMS, method: 'batchappend', features: [] },
+  // For the `$by_category` system projection only (grpc/projections.ts).
+  { service: PROJECTIONS, method: 'enable', features: [] },
+  { service: PROJECTIONS, method: 'disable', features: [] },
+  { service: PROJECTIONS, method: 'statistics', features: [] },
   {
     service: 'event_store.client.server_features.serverfeatures',
     method: 'getsupportedmethods',

@@ -105,6 +105,17 @@ export class EventStore {
     return this.#streams.get(name);
   }
 
+  /** Every stream the log has seen, for a start-up scan (e.g. of the `$ce-` streams). */
+  streams(): IterableIterator<StreamState> {
+    return this.#streams.values();
+  }
+
+  /** The last durable event of a stream, if it has one (a tombstone is not counted). */
+  lastDurableEvent(stream: StreamState): LogEvent | undefined {
+    const count = this.durableCount(stream);
+    return count > 0 ? this.#log.readAt(stream.positions.at(count - 1)) : undefined;
+  }
+
   #streamFor(name: string): StreamState {
     let stream = this.#streams.get(name);
     if (!stream) {
