@@ -25,6 +25,7 @@ import { createProjector } from './read/projector.js';
 import { ensureIndexes, type ReadModels, readModels } from './read/read-models.js';
 import { Ledger } from './write/ledger.js';
 import { accountSnapshots, DEFAULT_SNAPSHOT_EVERY } from './write/snapshots.js';
+import type { StreamCacheBounds } from './write/stream-cache.js';
 
 export interface TallyOptions {
   eventStoreUrl: string;
@@ -50,6 +51,8 @@ export interface TallyOptions {
   readyMaxLagMs?: number;
   /** Snapshot an account every this many events (default 100); 0 turns snapshots off. */
   snapshotEvery?: number;
+  /** Bounds of the write side's fold caches (FOLD_CACHE_STREAMS, FOLD_CACHE_COMMANDS_PER_STREAM). */
+  foldCache?: StreamCacheBounds;
 }
 
 /** A running Tally: the write side, the projector, the process manager and the GraphQL handler. */
@@ -101,7 +104,7 @@ async function wire(
     every: options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY,
     logger: logger.child({ module: 'snapshots' }),
   });
-  const ledger = instrumentLedger(new Ledger(eventStore, snapshots), metrics);
+  const ledger = instrumentLedger(new Ledger(eventStore, snapshots, options.foldCache), metrics);
   /** The consumers of $all; with leadership, one set per term, fenced by its token. */
   const startConsumers = async (fencing?: Fencing) => {
     const checkpoints = fencing?.checkpoints ?? new CheckpointStore(models.checkpoints);

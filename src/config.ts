@@ -89,6 +89,16 @@ const ConfigSchema = z
       .int('must be a whole number')
       .min(0, 'must be 0 (no snapshots) or more')
       .default(100),
+    FOLD_CACHE_STREAMS: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .default(1000),
+    FOLD_CACHE_COMMANDS_PER_STREAM: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .default(256),
     WS_MAX_SUBSCRIPTIONS: z.coerce
       .number({ error: 'must be a number' })
       .int('must be a whole number')

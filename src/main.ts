@@ -73,6 +73,10 @@ async function main(): Promise<void> {
     leadership: { holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` },
     readyMaxLagMs: config.READY_MAX_LAG_MS,
     snapshotEvery: config.SNAPSHOT_EVERY,
+    foldCache: {
+      maxStreams: config.FOLD_CACHE_STREAMS,
+      maxCommandsPerStream: config.FOLD_CACHE_COMMANDS_PER_STREAM,
+    },
     liveMaxPending: config.LIVE_MAX_PENDING,
   });
   closers.unshift(() => tally.close());

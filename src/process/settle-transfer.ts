@@ -37,6 +37,7 @@ export async function settleTransfer(
     actor: PROCESS_MANAGER_ACTOR,
     correlationId: event.metadata.correlationId,
     causationId: event.metadata.commandId,
+    causedAt: event.position.commit,
     // When the step happens, not when the transfer was sent: a credit made after an outage
     // must show in the target's history at the time the money really arrived.
     occurredAt: clock().toISOString(),

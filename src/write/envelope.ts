@@ -28,6 +28,11 @@ export interface CommandContext {
   causationId: string;
   /** ISO-8601 time of the command, from the clock at the edge; domain code has no clock. */
   occurredAt: string;
+  /**
+   * For a process step: the $all commit position of the event that caused it. Its events come
+   * after that event, which spares a fold cache that forgot older commands a whole-stream search.
+   */
+  causedAt?: bigint;
   /** When the client passed one, a stale write is a conflict instead of a silent retry. */
   expectedRevision?: number;
   reason?: string;

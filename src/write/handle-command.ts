@@ -15,7 +15,7 @@ import {
   hashInput,
   SCHEMA_VERSION,
 } from './envelope.js';
-import { type LoadedStream, loadStream } from './load-stream.js';
+import { type KnownAbsence, type LoadedStream, loadStream } from './load-stream.js';
 import { DecideAgain, retryOnConflict } from './retry-policy.js';
 import type { StreamCache } from './stream-cache.js';
 
@@ -42,6 +42,11 @@ export interface HandleOptions {
    * the client's idempotency key here, so a refused or empty command claims nothing.
    */
   beforeAppend?: () => Promise<void>;
+  /**
+   * Where the command's events cannot be, asked at each attempt (load-stream.ts, KnownAbsence):
+   * lets a fold cache that forgot old commands skip folding the stream whole.
+   */
+  absence?: () => KnownAbsence;
 }
 
 /**
@@ -64,6 +69,7 @@ export function handleCommand<State, Command, Event extends AnyEvent>(
     // process appended since, the append conflicts and the next attempt reads forward.
     const loaded = await loadStream(client, streamName, decider, context.commandId, cache, {
       trustCache: attempt === 1,
+      absence: { ...options.absence?.(), noneUpTo: context.causedAt },
     });
     const replay = replayOf(loaded, inputHash);
     if (replay) return replay as CommandOutcome<State, Event>;

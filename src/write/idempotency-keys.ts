@@ -33,19 +33,27 @@ export class IdempotencyKeys {
     private readonly maxCached = 10_000,
   ) {}
 
-  /** Refuses a request whose key was claimed by a different one. Reads; never writes. */
-  async check(commandId: string, claim: KeyClaim): Promise<void> {
+  /**
+   * Refuses a request whose key was claimed by a different one. Reads; never writes. Resolves
+   * true when the key is already claimed (by this request: a retry), false when it is free.
+   */
+  async check(commandId: string, claim: KeyClaim): Promise<boolean> {
     const existing = this.#known.get(commandId) ?? (await this.read(commandId));
     if (existing) assertSameRequest(existing, claim);
+    return existing !== undefined;
   }
 
   /**
    * Claims the key for this request, just before its events are appended. Claiming a key this
    * request already holds (a retry after a crash) succeeds; one held by another request throws.
+   * Resolves true when this call created the claim, false when the claim was there already.
    */
-  async claim(commandId: string, claim: KeyClaim): Promise<void> {
+  async claim(commandId: string, claim: KeyClaim): Promise<boolean> {
     const known = this.#known.get(commandId);
-    if (known) return assertSameRequest(known, claim);
+    if (known) {
+      assertSameRequest(known, claim);
+      return false;
+    }
     try {
       await this.client.appendToStream(
         streamOf(commandId),
@@ -57,11 +65,13 @@ export class IdempotencyKeys {
         { expectedRevision: NO_STREAM },
       );
       this.remember(commandId, claim);
+      return true;
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
       const existing = await this.read(commandId);
       if (!existing) throw error;
       assertSameRequest(existing, claim);
+      return false;
     }
   }
 

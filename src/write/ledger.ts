@@ -30,8 +30,13 @@ import { HoldDirectory } from './hold-directory.js';
 import { IdempotencyKeys } from './idempotency-keys.js';
 import { loadStream } from './load-stream.js';
 import type { CommandRequest } from './request.js';
+import { DecideAgain } from './retry-policy.js';
 import type { SnapshotStore } from './snapshots.js';
-import { StreamCache } from './stream-cache.js';
+import {
+  DEFAULT_STREAM_CACHE_BOUNDS,
+  StreamCache,
+  type StreamCacheBounds,
+} from './stream-cache.js';
 import { StreamQueue } from './stream-queue.js';
 import { initiationOf, transferStepId } from './transfer-initiation.js';
 
@@ -134,7 +139,7 @@ type TransferSent = Extract<AccountEvent, { type: 'TransferSent' }>;
 export class Ledger {
   readonly #queue = new StreamQueue();
   readonly #accounts: StreamCache<AccountState>;
-  readonly #transfers = new StreamCache<TransferState>();
+  readonly #transfers: StreamCache<TransferState>;
   readonly #keys: IdempotencyKeys;
   readonly #holds: HoldDirectory;
 
@@ -142,8 +147,11 @@ export class Ledger {
     private readonly client: EventStoreDBClient,
     /** Snapshots of account folds (src/write/snapshots.ts); none: every load folds from the start. */
     accountSnapshots?: SnapshotStore<AccountState>,
+    /** The bounds of each fold cache, accounts' and transfers'. */
+    cacheBounds: StreamCacheBounds = DEFAULT_STREAM_CACHE_BOUNDS,
   ) {
-    this.#accounts = new StreamCache<AccountState>(1000, accountSnapshots);
+    this.#transfers = new StreamCache<TransferState>(cacheBounds);
+    this.#accounts = new StreamCache<AccountState>(cacheBounds, accountSnapshots);
     this.#keys = new IdempotencyKeys(client);
     this.#holds = new HoldDirectory(client);
   }
@@ -499,11 +507,22 @@ export class Ledger {
     beforeAppend?: () => Promise<void>,
   ) {
     const { context, claim } = prepared;
-    if (claim) await this.#keys.check(context.commandId, claim);
     if (!claim && !beforeAppend) return this.onAccount(command, context);
+    // A key still free when checked means no event of this request is in any stream, so a
+    // fold cache that forgot old commands need not search the stream whole for it, unless
+    // the claim is found taken when this request comes to make it (a concurrent retry).
+    let unclaimed = claim ? !(await this.#keys.check(context.commandId, claim)) : false;
+    let claimedHere = false;
     return this.onAccount(command, context, {
+      absence: () => ({ nowhere: unclaimed }),
       beforeAppend: async () => {
-        if (claim) await this.#keys.claim(context.commandId, claim);
+        if (claim && !claimedHere) {
+          claimedHere = await this.#keys.claim(context.commandId, claim);
+          if (!claimedHere && unclaimed) {
+            unclaimed = false;
+            throw new DecideAgain(accountStreamName(command.accountId));
+          }
+        }
         await beforeAppend?.();
       },
     });

@@ -8,7 +8,7 @@ import {
 import type { Decider } from '../domain/decider.js';
 import { storedEventOf } from '../events/recorded-event.js';
 import { upcastingReaderFor } from '../events/upcasting-reader.js';
-import type { StreamCache } from './stream-cache.js';
+import type { CachedStream, StreamCache } from './stream-cache.js';
 
 /** What a command already produced, found in the stream when the same command comes again. */
 export interface PriorOutcome<State> {
@@ -39,6 +39,29 @@ export function mayRepeat(commandId: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(commandId);
 }
 
+/**
+ * What the caller knows about where a command's events cannot be, so a cache that no longer
+ * remembers old commands need not fold the stream whole to look for it.
+ */
+export interface KnownAbsence {
+  /** No event of this command is anywhere in the stream (its idempotency key was unclaimed). */
+  nowhere?: boolean;
+  /**
+   * The $all commit position of the event that caused the command (a process step): its events,
+   * if any, were appended after it, so none is at or before it.
+   */
+  noneUpTo?: bigint;
+}
+
+/** Beyond every $all position: nothing is known to be absent before it. */
+const UNKNOWN_POSITION = 2n ** 64n;
+
+function absentBefore(absence: KnownAbsence, position: bigint): boolean {
+  return (
+    absence.nowhere === true || (absence.noneUpTo !== undefined && absence.noneUpTo >= position)
+  );
+}
+
 /** Where a fold starts: nothing, a cached fold, or a snapshot. */
 interface FoldStart<State> {
   state: State;
@@ -46,6 +69,8 @@ interface FoldStart<State> {
   priors: Map<string, PriorOutcome<State>>;
   /** Priors are known only for commands after this revision (-1: the whole stream). */
   since: number;
+  /** The $all commit position of the event at `since` (-1n: the whole stream). */
+  sincePosition: bigint;
   /** Revision of the newest snapshot known (-1: none). */
   snapshotAt: number;
   /** For a snapshot: the id the event at `revision` must have, checked as the fold reads it. */
@@ -67,11 +92,15 @@ export async function loadStream<State, Event extends { type: string; data: unkn
   decider: Decider<State, unknown, Event>,
   commandId: string,
   cache?: StreamCache<State>,
-  { trustCache = false }: { trustCache?: boolean } = {},
+  { trustCache = false, absence = {} }: { trustCache?: boolean; absence?: KnownAbsence } = {},
 ): Promise<LoadedStream<State>> {
   const cached = cache?.get(streamName);
-  const searchWhole = (since: number) => since >= 0 && mayRepeat(commandId);
-  const complete = cached && !(searchWhole(cached.since) && !cached.priors.has(commandId));
+  const searchWhole = (known: CachedStream<State>) =>
+    known.since >= 0 &&
+    mayRepeat(commandId) &&
+    !known.priors.has(commandId) &&
+    !absentBefore(absence, known.sincePosition);
+  const complete = cached && !searchWhole(cached);
   if (cached && complete && trustCache) {
     const prior = cached.priors.get(commandId);
     const { state, revision } = cached;
@@ -84,6 +113,7 @@ export async function loadStream<State, Event extends { type: string; data: unkn
     revision: -1,
     priors: new Map(),
     since: -1,
+    sincePosition: -1n,
     snapshotAt,
   });
   let start: FoldStart<State>;
@@ -97,6 +127,7 @@ export async function loadStream<State, Event extends { type: string; data: unkn
           revision: snapshot.revision,
           priors: new Map(),
           since: snapshot.revision,
+          sincePosition: UNKNOWN_POSITION, // read with the snapshot's event, below
           snapshotAt: snapshot.revision,
           expectEventId: snapshot.eventId,
         }
@@ -105,8 +136,9 @@ export async function loadStream<State, Event extends { type: string; data: unkn
   let folded = await foldFrom(client, streamName, decider, start);
   // The stream no longer has the snapshot's event where it says: fold it whole instead.
   if (!folded) folded = (await foldFrom(client, streamName, decider, whole(-1)))!;
-  if (folded.revision >= 0) cache?.set(streamName, folded);
+  // Looked up before caching: the cache may forget the oldest commands (it keeps a bounded few).
   const prior = folded.priors.get(commandId);
+  if (folded.revision >= 0) cache?.set(streamName, folded);
   const { state, revision } = folded;
   return prior
     ? { state, revision, prior, fromCache: false }
@@ -123,7 +155,7 @@ async function foldFrom<State, Event extends { type: string; data: unknown }>(
   decider: Decider<State, unknown, Event>,
   start: FoldStart<State>,
 ): Promise<FoldStart<State> | undefined> {
-  let { state, revision } = start;
+  let { state, revision, sincePosition } = start;
   const priors = start.priors;
   const checking = start.expectEventId;
   let verified = checking === undefined;
@@ -138,6 +170,7 @@ async function foldFrom<State, Event extends { type: string; data: unknown }>(
       if (!verified) {
         verified = Number(raw.revision) === start.revision && raw.id === checking;
         if (!verified) return undefined;
+        sincePosition = raw.position?.commit ?? UNKNOWN_POSITION;
         continue;
       }
       const recorded = await upcast(storedEventOf(raw));
@@ -162,7 +195,14 @@ async function foldFrom<State, Event extends { type: string; data: unknown }>(
     }
   }
   if (!verified) return undefined;
-  return { state, revision, priors, since: start.since, snapshotAt: start.snapshotAt };
+  return {
+    state,
+    revision,
+    priors,
+    since: start.since,
+    sincePosition: sincePosition,
+    snapshotAt: start.snapshotAt,
+  };
 }
 
 /** Events read per call: each page is read to its end, so no gRPC call is ever left open. */

@@ -11,9 +11,30 @@ export interface CachedStream<State> {
    * folded, a snapshot's revision when the fold started from one.
    */
   since: number;
+  /**
+   * The $all commit position of the event at `since` (-1n with `since` -1): a command caused
+   * by an event after it appended, if anything, after it too, so `priors` would hold it.
+   */
+  sincePosition: bigint;
   /** Revision of the newest snapshot stored or read (-1: none). */
   snapshotAt: number;
 }
+
+/** Fold-cache bounds (FOLD_CACHE_STREAMS, FOLD_CACHE_COMMANDS_PER_STREAM). */
+export interface StreamCacheBounds {
+  /** Streams kept; the least recently used goes first. */
+  maxStreams: number;
+  /**
+   * Repeatable commands remembered per stream, newest kept. An older one that comes again is
+   * recognised by folding the stream whole, once (load-stream.ts).
+   */
+  maxCommandsPerStream: number;
+}
+
+export const DEFAULT_STREAM_CACHE_BOUNDS: StreamCacheBounds = {
+  maxStreams: 1000,
+  maxCommandsPerStream: 256,
+};
 
 /**
  * Folded streams kept between commands, so a command reads only the events appended since
@@ -27,7 +48,7 @@ export class StreamCache<State> {
   readonly #streams = new Map<string, CachedStream<State>>();
 
   constructor(
-    private readonly maxStreams = 1000,
+    private readonly bounds: StreamCacheBounds = DEFAULT_STREAM_CACHE_BOUNDS,
     readonly snapshots?: SnapshotStore<State>,
   ) {}
 
@@ -64,6 +85,7 @@ export class StreamCache<State> {
       revision: outcome.revision,
       priors,
       since: cached?.since ?? -1,
+      sincePosition: cached?.sincePosition ?? -1n,
       snapshotAt: cached?.snapshotAt ?? -1,
     });
   }
@@ -73,11 +95,28 @@ export class StreamCache<State> {
       this.snapshots.take(stream, cached.state, cached.revision);
       cached = { ...cached, snapshotAt: cached.revision };
     }
+    forgetOldestCommands(cached, this.bounds.maxCommandsPerStream);
     this.#streams.delete(stream);
     this.#streams.set(stream, cached);
-    if (this.#streams.size > this.maxStreams) {
+    if (this.#streams.size > this.bounds.maxStreams) {
       const oldest = this.#streams.keys().next().value;
       if (oldest !== undefined) this.#streams.delete(oldest);
+    }
+  }
+}
+
+/**
+ * Keeps the newest `max` repeatable commands of a stream (a Map keeps them in the order they
+ * were folded or appended). What is forgotten moves `since` forward: a hot account took part in
+ * a transfer step every few milliseconds, and remembering every one of them grew without bound.
+ */
+function forgetOldestCommands<State>(cached: CachedStream<State>, max: number): void {
+  for (const [commandId, prior] of cached.priors) {
+    if (cached.priors.size <= max) return;
+    cached.priors.delete(commandId);
+    if (prior.revision > cached.since) {
+      cached.since = prior.revision;
+      cached.sincePosition = prior.position.commit;
     }
   }
 }
