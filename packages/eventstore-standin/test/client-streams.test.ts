@@ -17,8 +17,9 @@ import { type EmbeddedEventStore, startEmbeddedEventStore } from '../src/index.j
 import { caughtUp, collect, freshStream, readAllOf } from './support.js';
 
 // What the EventStoreDB Node client's own `streams` tests (packages/test/src/streams) expect of a
-// server, restated through the client against the stand-in. The tests that need projections
-// ($by_category, linkTo from a projection) or a secure node with ACLs are not restated.
+// server, restated through the client against the stand-in. The tests that need a user
+// projection (linkTo) or a secure node with ACLs are not restated; by-category.test.ts restates
+// the link-resolution expectations against `$by_category`'s links.
 
 let store: EmbeddedEventStore;
 let client: EventStoreDBClient;
