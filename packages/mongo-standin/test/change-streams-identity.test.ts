@@ -53,7 +53,8 @@ describe('embedded mongo: collection identity and options', () => {
     const name = freshName();
     await db.createCollection(name);
     await expect(db.command({ collMod: name, validator: { a: 1 } })).rejects.toMatchObject({
-      code: 2,
+      code: 72,
+      codeName: 'InvalidOptions',
       message: expect.stringContaining("'validator'"),
     });
     await expect(db.command({ collMod: name, noSuchOption: 1 })).rejects.toMatchObject({

@@ -35,6 +35,7 @@ import { buildInfo, hello, ok } from './handshake.js';
 import { interceptCommand } from './intercept.js';
 import { bindLetVariables } from './let-variables.js';
 import { aggregate, count, distinct, explain, find, getMore, killCursors } from './read.js';
+import { readsOnlyCommitted } from './read-concern.js';
 import { RetryableWrites } from './retryable-writes.js';
 import { searchIndexCommand } from './search-indexes.js';
 import { refuseUnsupported } from './unsupported.js';
@@ -210,6 +211,11 @@ export class Dispatcher {
     if (retryKey !== undefined) this.retries.remember(retryKey, reply);
     if (durability && durability.position !== before && waitsForJournal(request.body)) {
       await this.durable(durability);
+    }
+    const journal = this.state.durability;
+    if (journal && readsOnlyCommitted(name, request.body)) {
+      // A majority read answers once all it may have read is durable (j: false writes too).
+      await this.durable(journal);
     }
     return reply;
   }

@@ -6,9 +6,11 @@ import type { ServerState } from './context.js';
 
 /**
  * `readConcern`, checked as mongod checks it (repl/read_concern_args.cpp, then each command's
- * supportsReadConcern). Every level is honoured exactly on this single node: a read sees every
- * acknowledged write, and a write is acknowledged only once it is durable, so "local",
- * "majority", "available" and "linearizable" all read the same data. "snapshot" reads the
+ * supportsReadConcern). On this single node a write is applied at once and acknowledged once
+ * durable. "local" and "available" read what is applied. "majority", "linearizable" and
+ * "snapshot" must not return a write a crash could still undo: with a data directory the reply
+ * waits until everything it may have read is on disk (dispatch.ts, readsOnlyCommitted), as
+ * mongod's speculative majority reads wait for what they read to commit. "snapshot" reads the
  * current data at the current cluster time; an older `atClusterTime` needs a history the
  * stand-in does not keep and is refused as mongod refuses a snapshot it no longer has.
  */
@@ -146,4 +148,13 @@ export function readTime(state: ServerState, body: Document): Timestamp | undefi
     );
   }
   return isTimestamp(at) ? at : now;
+}
+
+/** Levels whose reads return only majority-committed (here: durable) data. */
+const COMMITTED_LEVELS = new Set(['majority', 'linearizable', 'snapshot']);
+
+/** Whether the command's answer must hold only durable writes (see the comment above). */
+export function readsOnlyCommitted(name: string, body: Document): boolean {
+  if (!(name in SUPPORTED) || !isPlainObject(body.readConcern)) return false;
+  return COMMITTED_LEVELS.has(String(body.readConcern.level));
 }

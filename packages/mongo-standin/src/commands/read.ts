@@ -96,12 +96,7 @@ export const find: CommandHandler = (state, request) => {
   let results: Document[];
   if (viewsOf(state.store).get(db, name)) {
     // mongod runs a find on a view as an aggregation over the view's pipeline.
-    const stages: Document[] = [];
-    if (filter && Object.keys(filter).length > 0) stages.push({ $match: filter });
-    if (sort && Object.keys(sort).length > 0) stages.push({ $sort: sort });
-    if (skip) stages.push({ $skip: skip });
-    if (limit) stages.push({ $limit: limit });
-    if (projection && Object.keys(projection).length > 0) stages.push({ $project: projection });
+    const stages = findAsStages(filter, sort, skip, limit, projection);
     results = aggregateDocuments(state, db, name, stages);
   } else {
     const coll = state.store.get(db, name);
@@ -125,6 +120,23 @@ export const find: CommandHandler = (state, request) => {
     atClusterTime,
   );
 };
+
+/** A find's clauses as the aggregation stages mongod runs on a view. */
+function findAsStages(
+  filter: Document | undefined,
+  sort: Document | undefined,
+  skip: number,
+  limit: number,
+  projection: Document | undefined,
+): Document[] {
+  const stages: Document[] = [];
+  if (filter && Object.keys(filter).length > 0) stages.push({ $match: filter });
+  if (sort && Object.keys(sort).length > 0) stages.push({ $sort: sort });
+  if (skip) stages.push({ $skip: skip });
+  if (limit) stages.push({ $limit: limit });
+  if (projection && Object.keys(projection).length > 0) stages.push({ $project: projection });
+  return stages;
+}
 
 /** A snapshot read reports its time in the cursor, where the driver takes it for the session. */
 function withReadTime(reply: Document, atClusterTime: Timestamp | undefined): Document {
@@ -252,8 +264,11 @@ export const aggregate: CommandHandler = (state, request) => {
   return withReadTime(firstBatch(state, ns, results, batchSize, false), atClusterTime);
 };
 
-/** Stages that read no input and must come first (mongod's 40602). */
-const FIRST_ONLY_STAGES = new Set(['$listLocalSessions', '$collStats']);
+/**
+ * Stages that must come first (mongod's 40602): they read no input, or, for `$changeStream`,
+ * turn the aggregate into a change stream (a later one is refused as in a change-stream pipeline).
+ */
+const FIRST_ONLY_STAGES = new Set(['$listLocalSessions', '$collStats', '$changeStream']);
 
 /**
  * Runs a pipeline over a collection, a view (its pipeline first, over its source) or, with no
@@ -270,7 +285,7 @@ export function aggregateDocuments(
     if (index > 0 && FIRST_ONLY_STAGES.has(stageName)) {
       throw new MongoCommandError(
         40602,
-        `${stageName} is only valid as the first stage in a pipeline`,
+        `${stageName} is only valid as the first stage in a pipeline${stageName === '$changeStream' ? '.' : ''}`,
         'Location40602',
       );
     }
@@ -345,38 +360,55 @@ export function collStatsDocument(state: ServerState, db: string, name: string):
 export type { CommandRequest };
 
 /**
- * `explain` for find/count/distinct/aggregate-less reads: reports the access path (IDHACK,
- * IXSCAN with the index name, or COLLSCAN) and the documents examined, in mongod's field names.
+ * `explain` of a find: reports the access path (IDHACK, IXSCAN with the index name, or
+ * COLLSCAN) and the documents examined, in mongod's field names. On a view, as mongod, the find
+ * runs as an aggregation over the view's pipeline, so the plan is the scan of the collection
+ * the view reads in the end (its namespace in `queryPlanner.namespace`), using the view's
+ * leading `$match`, and `nReturned` counts what the find on the view returns.
  */
 export const explain: CommandHandler = (state, request) => {
   const inner = request.body.explain;
   if (!isPlainObject(inner) || typeof inner.find !== 'string') {
     throw new MongoCommandError(2, 'explain is supported for find only', 'BadValue');
   }
-  const coll = state.store.get(request.db, inner.find);
+  const db = request.db;
   const filter = filterArg(inner.filter, 'filter');
-  const stats: QueryStats = { stage: 'COLLSCAN', examined: 0 };
+  const sort = filterArg(inner.sort, 'sort');
+  const skip = asCount(inner.skip, 'skip');
   const limit = Math.abs(asCount(inner.limit, 'limit'));
-  const results = coll
-    ? coll.query(
-        filter,
-        filterArg(inner.sort, 'sort'),
-        limit ? limit + asCount(inner.skip, 'skip') : undefined,
-        stats,
-      )
-    : [];
+  const stats: QueryStats = { stage: 'COLLSCAN', examined: 0 };
+  const view = viewsOf(state.store).resolve(db, inner.find);
+  let namespace = `${db}.${inner.find}`;
+  let nReturned: number;
+  if (view) {
+    namespace = `${db}.${view.source}`;
+    const leading = view.pipeline[0];
+    const leadingMatch = leading && '$match' in leading ? (leading.$match as Document) : undefined;
+    state.store.get(db, view.source)?.query(leadingMatch, undefined, undefined, stats);
+    const stages = findAsStages(
+      filter,
+      sort,
+      skip,
+      limit,
+      filterArg(inner.projection, 'projection'),
+    );
+    nReturned = aggregateDocuments(state, db, inner.find, stages).length;
+  } else {
+    const coll = state.store.get(db, inner.find);
+    nReturned = coll ? coll.query(filter, sort, limit ? limit + skip : undefined, stats).length : 0;
+  }
   const inputStage =
     stats.stage === 'IXSCAN'
       ? { stage: 'IXSCAN', indexName: stats.indexName }
       : { stage: stats.stage };
   return {
     queryPlanner: {
-      namespace: `${request.db}.${inner.find}`,
+      namespace,
       winningPlan: stats.stage === 'IXSCAN' ? { stage: 'FETCH', inputStage } : inputStage,
       rejectedPlans: [],
     },
     executionStats: {
-      nReturned: results.length,
+      nReturned,
       totalDocsExamined: stats.examined,
       totalKeysExamined: stats.stage === 'COLLSCAN' ? 0 : stats.examined,
       executionStages: inputStage,

@@ -3,7 +3,7 @@ import { MongoCommandError, typeMismatch } from '../data/errors.js';
 import { isPlainObject } from '../data/paths.js';
 import { compileFilter } from '../data/query.js';
 import { validateNamespace } from '../storage/store.js';
-import { viewNotCollection, viewsOf } from '../storage/view-catalog.js';
+import { type ViewDefinition, viewNotCollection, viewsOf } from '../storage/view-catalog.js';
 import type { CommandRequest, ServerState } from './context.js';
 import { listCollections } from './ddl.js';
 import { aggregateDocuments, firstBatch, optionalCount } from './read.js';
@@ -70,15 +70,36 @@ function createView(state: ServerState, request: CommandRequest): Document {
       'InvalidOptions',
     );
   }
-  if (typeof body.viewOn !== 'string') {
+  const view = viewDefinition(db, name, 'create', body.viewOn, body.pipeline ?? []);
+  const views = viewsOf(state.store);
+  if (state.store.get(db, name) || views.get(db, name)) throw namespaceExists(db, name);
+  parsePipeline(state, db, view);
+  views.set(db, name, view);
+  try {
+    views.resolve(db, name);
+  } catch (error) {
+    views.delete(db, name);
+    throw error;
+  }
+  return { ok: 1 };
+}
+
+/** A view's `viewOn` and `pipeline`, type-checked as mongod checks them at create and collMod. */
+function viewDefinition(
+  db: string,
+  name: string,
+  command: string,
+  viewOn: unknown,
+  pipeline: unknown,
+): ViewDefinition {
+  if (typeof viewOn !== 'string') {
     throw typeMismatch(
-      `BSON field 'create.viewOn' is the wrong type '${typeof body.viewOn}', expected type 'string'`,
+      `BSON field '${command}.viewOn' is the wrong type '${typeof viewOn}', expected type 'string'`,
     );
   }
-  const pipeline = body.pipeline ?? [];
   if (!Array.isArray(pipeline)) {
     throw typeMismatch(
-      `BSON field 'create.pipeline' is the wrong type '${typeof pipeline}', expected type 'array'`,
+      `BSON field '${command}.pipeline' is the wrong type '${typeof pipeline}', expected type 'array'`,
     );
   }
   for (const stage of pipeline) {
@@ -91,19 +112,51 @@ function createView(state: ServerState, request: CommandRequest): Document {
     }
   }
   validateNamespace(db, name);
-  validateNamespace(db, body.viewOn);
+  validateNamespace(db, viewOn);
+  return { viewOn, pipeline: pipeline as Document[] };
+}
+
+/** The pipeline is parsed now, as mongod does, so a bad stage fails the command, not the reads. */
+function parsePipeline(state: ServerState, db: string, view: ViewDefinition): void {
+  aggregateDocuments(state, db, undefined, view.pipeline);
+}
+
+/**
+ * collMod of a view: `viewOn` and/or `pipeline` replace its definition (the other keeps its
+ * value); any other option is mongod's 72 "option not supported on a view: …". A definition
+ * that would make a cycle or too deep a chain is refused and the old one kept.
+ */
+export function modifyView(
+  state: ServerState,
+  db: string,
+  name: string,
+  fields: Array<[string, unknown]>,
+): void {
   const views = viewsOf(state.store);
-  if (state.store.get(db, name) || views.get(db, name)) throw namespaceExists(db, name);
-  // The pipeline is parsed now, as mongod does, so a bad stage fails the create, not the reads.
-  aggregateDocuments(state, db, undefined, pipeline as Document[]);
-  views.set(db, name, { viewOn: body.viewOn, pipeline: pipeline as Document[] });
+  const current = views.get(db, name);
+  if (!current) return;
+  const given = new Map(fields);
+  for (const field of given.keys()) {
+    if (field !== 'viewOn' && field !== 'pipeline') {
+      throw new MongoCommandError(72, `option not supported on a view: ${field}`, 'InvalidOptions');
+    }
+  }
+  if (given.size === 0) return;
+  const next = viewDefinition(
+    db,
+    name,
+    'collMod',
+    given.get('viewOn') ?? current.viewOn,
+    given.get('pipeline') ?? current.pipeline,
+  );
+  parsePipeline(state, db, next);
+  views.set(db, name, next);
   try {
     views.resolve(db, name);
   } catch (error) {
-    views.delete(db, name);
+    views.set(db, name, current);
     throw error;
   }
-  return { ok: 1 };
 }
 
 /** listCollections with the views, `type: 'view'` and their definition, as mongod lists them. */

@@ -78,7 +78,14 @@ export class ViewCatalog {
     if (!view) return undefined;
     const pipeline: Document[] = [];
     let source = name;
+    const path = [name];
     for (let depth = 0; view; depth++) {
+      if (path.indexOf(view.viewOn) !== -1) {
+        // mongod's ViewGraph refuses a definition that reads itself, naming the cycle.
+        const cycle = [...path, view.viewOn].map((n) => `${db}.${n}`).join(' => ');
+        throw new MongoCommandError(5, `View cycle detected: ${cycle}`, 'GraphContainsCycle');
+      }
+      path.push(view.viewOn);
       if (depth >= MAX_VIEW_DEPTH) {
         throw new MongoCommandError(
           165,
