@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { type Binary, type Db, MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { startEmbeddedMongo } from '../src/index.js';
+import { killHard, startMongoProcess } from '../src/process.js';
 import { frameRecord } from '../src/storage/record-file.js';
-import { killHard, startMongoProcess } from './child-process.js';
 import { freshName, useEmbeddedMongo } from './support.js';
 
 async function collectionInfo(db: Db, name: string) {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, expect, it } from 'vitest';
 import { startEmbeddedMongo } from '../src/index.js';
-import { killHard, startMongoProcess } from './child-process.js';
+import { killHard, startMongoProcess } from '../src/process.js';
 
 const WRITERS = 8;
 const KILLS = 3;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killHard, startMongoProcess } from './child-process.js';
+import { killHard, startMongoProcess } from '../src/process.js';
 
 /**
  * A "majority" read must not return a write a crash can still undo. With a data directory a

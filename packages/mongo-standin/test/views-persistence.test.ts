@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { type Db, type Document, MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedMongo } from '../src/index.js';
+import { killHard, startMongoProcess } from '../src/process.js';
 import { frameRecord } from '../src/storage/record-file.js';
-import { killHard, startMongoProcess } from './child-process.js';
 
 /**
  * Views with `--data-dir` are durable like collections: an acknowledged create or drop of a

@@ -2,6 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
+/**
+ * The stand-in as its own process, for tests that must kill it (SIGKILL) and start it again on
+ * the same data directory: exported as `@tally/mongo-standin/process`.
+ */
 const PACKAGE = join(import.meta.dirname, '..');
 const CLI = join(PACKAGE, 'src/cli.ts');
 
