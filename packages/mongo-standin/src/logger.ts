@@ -1,11 +1,11 @@
 import { pino } from 'pino';
+import pretty from 'pino-pretty';
 
 const KNOWN_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /**
- * The stand-in's own logger, so the package depends on no application that embeds it. JSON
- * lines (one object each) on stdout; LOG_LEVEL sets the level when it is one pino knows, and
- * tests (VITEST) are silent unless they ask for a level.
+ * The stand-in's own logger, so the package depends on no application that embeds it.
+ * LOG_LEVEL sets the level when it is one pino knows; tests (VITEST) are silent unless they ask.
  */
 function level(): string {
   const requested = process.env.LOG_LEVEL;
@@ -13,7 +13,30 @@ function level(): string {
   return process.env.VITEST ? 'silent' : 'info';
 }
 
-const rootLogger = pino({ level: level() });
+/**
+ * Pretty, coloured lines for a person at a terminal (LOG_FORMAT=pretty forces them); JSON lines
+ * everywhere else (LOG_FORMAT=json forces them), for log collectors and for the scripts that
+ * read the connection string from the first line of stdout.
+ */
+function wantsPretty(): boolean {
+  if (process.env.LOG_FORMAT === 'pretty') return true;
+  if (process.env.LOG_FORMAT === 'json') return false;
+  return (
+    process.stdout.isTTY === true && process.env.NODE_ENV !== 'production' && !process.env.VITEST
+  );
+}
+
+const rootLogger = wantsPretty()
+  ? pino(
+      { level: level() },
+      pretty({
+        sync: true,
+        colorize: true,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname',
+      }),
+    )
+  : pino({ level: level() });
 
 /** A child logger named after the module that logs. */
 export function createLogger(name: string) {
