@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { OpenCalls } from './grpc/open-calls.js';
 import { lockDataDir } from './log/dir-lock.js';
 import type { RecoveryReport } from './log/event-log.js';
 import { FileStorage, type LogStorage, MemoryStorage } from './log/storage.js';
@@ -25,6 +26,13 @@ export interface EmbeddedEventStoreOptions {
    * arrive in full, whatever the client's deadline.
    */
   writeTimeoutMs?: number;
+  /**
+   * EventStoreDB's `KeepAliveInterval` and `KeepAliveTimeout` (10,000 ms each): the server pings
+   * every connection this often and drops one whose ping goes unanswered this long, so a client
+   * that vanished without closing its socket does not hold its calls forever.
+   */
+  keepAliveIntervalMs?: number;
+  keepAliveTimeoutMs?: number;
 }
 
 export interface EmbeddedEventStore {
@@ -35,6 +43,13 @@ export interface EmbeddedEventStore {
   readonly recovery: RecoveryReport;
   /** Active subscriptions: what each was sent and what is buffered for it (diagnostics). */
   subscriptions(): Array<{ target: string; delivered: number; buffered: number; blocked: boolean }>;
+  /**
+   * Read calls (reads and subscriptions) the server holds: from their start until they are over
+   * (finished, cancelled by the client, their connection gone, or their deadline passed).
+   */
+  openReads(): number;
+  /** Resolves once no Read call is held (at once if none is). */
+  noOpenReads(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,7 +82,12 @@ export async function startEmbeddedEventStore(
   });
   const recoveryMs = Math.round(performance.now() - started);
   const byCategory = ByCategoryProjection.open(store);
-  const server = createGrpcServer(store, byCategory, { writeTimeoutMs: options.writeTimeoutMs });
+  const openReads = new OpenCalls();
+  const server = createGrpcServer(store, byCategory, openReads, {
+    writeTimeoutMs: options.writeTimeoutMs,
+    keepAliveIntervalMs: options.keepAliveIntervalMs,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs,
+  });
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(
       `${host}:${options.port ?? 0}`,
@@ -102,6 +122,8 @@ export async function startEmbeddedEventStore(
         buffered: s.buffered(),
         blocked: s.blocked(),
       })),
+    openReads: () => openReads.size,
+    noOpenReads: () => openReads.none(),
     close() {
       closing ??= (async () => {
         // Subscriptions are endless calls: cancel them rather than wait.

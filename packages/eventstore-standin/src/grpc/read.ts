@@ -3,6 +3,7 @@ import { createLogger } from '../logger.js';
 import type { ReadReq, ReadResp } from '../protocol.js';
 import type { EventStore } from '../store/event-store.js';
 import { invalidArgument, rpcError, Status } from './errors.js';
+import type { OpenCalls } from './open-calls.js';
 import { readAll } from './read-all.js';
 import {
   type AllTarget,
@@ -18,8 +19,9 @@ import { subscribeToStream } from './subscribe-stream.js';
 const log = createLogger('eventstore.read');
 
 /** Streams.Read: stream reads, $all reads and catch-up subscriptions all arrive here. */
-export function readHandler(store: EventStore) {
+export function readHandler(store: EventStore, openCalls: OpenCalls) {
   return (call: ServerWritableStream<ReadReq, ReadResp>) => {
+    const release = openCalls.open();
     const sink = new ResponseSink(call);
     const run = async () => {
       const options = call.request.getOptions();
@@ -36,10 +38,12 @@ export function readHandler(store: EventStore) {
         ? subscribeToAll(store, sink, request as ReadRequest<AllTarget>)
         : readAll(store, sink, request as ReadRequest<AllTarget>, limit);
     };
-    run().catch((error: Error) => {
+    const produced = run().catch((error: Error) => {
       log.error({ err: error }, 'read failed');
       sink.fail(rpcError(Status.INTERNAL, error.message));
     });
+    // Held until the producer has stopped and the call is over, however it ends.
+    void Promise.all([produced, sink.ended]).then(release);
   };
 }
 

@@ -4,7 +4,7 @@ import type { ResponseSink } from './response-sink.js';
 
 /**
  * Registers a subscription with the store (for diagnostics) and wakes its loop after every group
- * commit, or when the call closes.
+ * commit, or when the call is over.
  */
 export class SubscriptionWakeup {
   #wake: (() => void) | undefined;
@@ -19,14 +19,13 @@ export class SubscriptionWakeup {
     };
     store.subscriptions.add(this.progress);
     const unsubscribe = store.onCommit(() => this.wake());
-    const close = () => {
+    // However the call ends (the client unsubscribed, went away, or its deadline passed), the
+    // store forgets the subscription and its loop wakes to see that it is over.
+    void sink.ended.then(() => {
       unsubscribe();
       store.subscriptions.delete(this.progress);
       this.wake();
-    };
-    sink.call.on('cancelled', close);
-    sink.call.on('close', close);
-    sink.call.on('finish', close);
+    });
   }
 
   wake(): void {
@@ -35,7 +34,7 @@ export class SubscriptionWakeup {
     wake?.();
   }
 
-  /** Resolves at the next group commit (or when the call closes). */
+  /** Resolves at the next group commit (or when the call is over). */
   next(): Promise<void> {
     return new Promise((resolve) => {
       this.#wake = resolve;
