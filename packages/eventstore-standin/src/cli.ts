@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { startEmbeddedEventStore } from './index.js';
 
 /**
- * `npm run eventstore -- --port 2113 --data-dir DIR [--memory]`: runs the stand-in alone and
+ * `npm run eventstore -- --port 2113 --data-dir DIR [--memory] [--keep-alive-interval MS]
+ * [--keep-alive-timeout MS]`: runs the stand-in alone and
  * prints its connection string as the first line of stdout. SIGINT/SIGTERM close it cleanly.
  */
 const { values } = parseArgs({
@@ -11,6 +12,9 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     'data-dir': { type: 'string' },
     memory: { type: 'boolean', default: false },
+    // EventStoreDB's names and defaults (milliseconds).
+    'keep-alive-interval': { type: 'string', default: '10000' },
+    'keep-alive-timeout': { type: 'string', default: '10000' },
   },
 });
 
@@ -19,9 +23,17 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.stderr.write(`--port must be an integer between 0 and 65535, got ${values.port}\n`);
   process.exit(2);
 }
+const keepAliveIntervalMs = positiveMs('keep-alive-interval');
+const keepAliveTimeoutMs = positiveMs('keep-alive-timeout');
 const dataDir = values.memory ? undefined : (values['data-dir'] ?? '.data/eventstore');
 
-const store = await startEmbeddedEventStore({ host: values.host, port, dataDir });
+const store = await startEmbeddedEventStore({
+  host: values.host,
+  port,
+  dataDir,
+  keepAliveIntervalMs,
+  keepAliveTimeoutMs,
+});
 process.stdout.write(`${store.url}\n`);
 
 let stopping = false;
@@ -37,4 +49,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       },
     );
   });
+}
+
+function positiveMs(option: 'keep-alive-interval' | 'keep-alive-timeout'): number {
+  const ms = Number(values[option]);
+  if (!Number.isInteger(ms) || ms <= 0) {
+    process.stderr.write(
+      `--${option} must be a positive number of milliseconds, got ${values[option]}\n`,
+    );
+    process.exit(2);
+  }
+  return ms;
 }
