@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-/** `npm run bench -- <api|eventstore|mongo|snapshots> [--quick]`: runs one benchmark, or all. */
+/** `npm run bench -- <api|eventstore|mongo|snapshots|startup> [--quick]`: runs one benchmark, or all. */
 const ROOT = join(import.meta.dirname, '..');
 const scripts: Record<string, string> = {
   // The stand-ins' benches live in their packages.
@@ -9,6 +9,7 @@ const scripts: Record<string, string> = {
   mongo: join(ROOT, 'packages/mongo-standin/bench/run.ts'),
   api: join(import.meta.dirname, 'api.ts'),
   snapshots: join(import.meta.dirname, 'snapshots.ts'),
+  startup: join(import.meta.dirname, 'startup.ts'),
 };
 const [which, ...rest] = process.argv.slice(2);
 const all = Object.keys(scripts);

@@ -64,6 +64,8 @@ const ConfigSchema = z
       )
       .default([]),
     GRAPHIQL: flag().optional(),
+    /** false: the embedded stand-ins run on Tally's own thread (debugging; start-up bench). */
+    STANDINS_THREADS: flag().default(true),
     RATE_LIMIT_MUTATIONS: z.coerce
       .number({ error: 'must be a number' })
       .int('must be a whole number')

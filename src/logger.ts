@@ -1,5 +1,4 @@
 import { pino } from 'pino';
-import pretty from 'pino-pretty';
 
 const KNOWN_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -21,8 +20,11 @@ function initialLevel(): string {
 const interactive =
   process.stdout.isTTY === true && process.env.NODE_ENV !== 'production' && !process.env.VITEST;
 
+// Loaded only when used: a large module that `npm start` in production need not load.
+const pretty = interactive ? (await import('pino-pretty')).default : undefined;
+
 /** One root logger for the process; modules take a child named after themselves. */
-export const rootLogger = interactive
+export const rootLogger = pretty
   ? pino(
       { level: initialLevel() },
       pretty({

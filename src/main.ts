@@ -41,6 +41,7 @@ async function main(): Promise<void> {
       ...(config.MONGODB_URL ? [] : ['mongo' as const]),
     ],
     dataDir: config.DATA_DIR,
+    threads: config.STANDINS_THREADS,
     onCrash: (error) => {
       logger.fatal({ err: error }, `${error.message}; stopping Tally`);
       void stop('stand-in crash', 1);

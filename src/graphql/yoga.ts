@@ -10,6 +10,7 @@ import { useJsonRequestsOnly } from './plugins/json-only.js';
 import { type MutationRateLimit, useMutationRateLimit } from './plugins/mutation-rate-limit.js';
 import { useNoIntrospection } from './plugins/no-introspection.js';
 import { useQueryLimits } from './plugins/query-limits.js';
+import { useRequestBodyLimit } from './plugins/request-body-limit.js';
 import { useSubscriptionsEndWithToken } from './plugins/token-expiry.js';
 import { schema } from './schema.js';
 
@@ -75,7 +76,10 @@ export function createTallyYoga(
       ...(api.exposeSchema ? [] : [useNoIntrospection()]),
       useMutationRateLimit(api.mutationRateLimit) as Plugin,
       useSubscriptionsEndWithToken() as Plugin,
+      // After every request parser, so it wraps whichever one is chosen.
+      useRequestBodyLimit(),
     ],
+    maxRequestBodySize: false, // useRequestBodyLimit, cheaper
   });
 }
 

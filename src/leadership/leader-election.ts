@@ -156,7 +156,9 @@ export class LeaderElection {
     if (this.#term?.token !== term.token) return;
     this.#term = undefined;
     clearTimeout(this.#stepDownTimer);
-    this.logger.warn({ lease: this.lease.name, token: term.token, reason }, 'no longer leader');
+    // Stepping down to shut down is routine; any other reason is worth an operator's look.
+    const level = this.#stopped ? 'info' : 'warn';
+    this.logger[level]({ lease: this.lease.name, token: term.token, reason }, 'no longer leader');
     await this.transition(() =>
       this.callbacks.deposed(term, reason).catch((error: unknown) => {
         this.logger.error({ err: error }, 'error while stopping the consumers');

@@ -11,7 +11,7 @@ export interface HeadEvent {
   streamId: string;
 }
 
-/** How many recent events are kept; a consumer further behind is measured by a read instead. */
+/** Recent events kept (up to twice this, between trims); a consumer further behind is measured by a read instead. */
 const KEEP = 10_000;
 /** Events read back at start, so a lag is known before the next event arrives. */
 const SEED = 1000;
@@ -78,7 +78,9 @@ export class HeadWatcher {
     if (last && event.commit < last.commit) return;
     if (last && event.commit === last.commit && event.prepare <= last.prepare) return;
     this.#recent.push(event);
-    if (this.#recent.length > KEEP) {
+    // Trimmed in one go once twice the bound is reached, not by one per event: a splice of the
+    // array's head per event cost O(kept events) each (1.1% of Tally's CPU under load).
+    if (this.#recent.length >= 2 * KEEP) {
       const dropped = this.#recent.splice(0, this.#recent.length - KEEP);
       this.#floor = dropped.at(-1)!.commit;
     }

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { StandInKind } from './stand-ins.js';
+import { threadId } from 'node:worker_threads';
+import { type StandInKind, type StandInOptions, startStandInHere } from './stand-ins.js';
 import { type StandInWorker, startStandInWorker } from './start-in-worker.js';
 
 export { STAND_IN_NAMES, type StandInKind } from './stand-ins.js';
@@ -13,6 +14,11 @@ export interface StandInsOptions {
   dataDir: string;
   /** Called once, with a message naming the stand-in, if one stops on its own. */
   onCrash(error: Error): void;
+  /**
+   * false: start them on the calling thread, as before they had threads of their own
+   * (STANDINS_THREADS=false): for a debugger, and to compare start-up times.
+   */
+  threads?: boolean;
 }
 
 export interface StandIns {
@@ -30,13 +36,12 @@ export interface StandIns {
 export async function startStandIns(options: StandInsOptions): Promise<StandIns> {
   if (options.kinds.length > 0) await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const started = await Promise.allSettled(
-    options.kinds.map((kind) =>
-      startStandInWorker(
-        kind,
-        { host: '127.0.0.1', port: 0, dataDir: resolve(join(options.dataDir, kind)) },
-        options.onCrash,
-      ),
-    ),
+    options.kinds.map((kind) => {
+      const standIn = { host: '127.0.0.1', port: 0, dataDir: resolve(join(options.dataDir, kind)) };
+      return options.threads === false
+        ? startOnThisThread(kind, standIn)
+        : startStandInWorker(kind, standIn, options.onCrash);
+    }),
   );
   const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const close = async () => {
@@ -52,4 +57,12 @@ export async function startStandIns(options: StandInsOptions): Promise<StandIns>
     workers,
     close,
   };
+}
+
+async function startOnThisThread(
+  kind: StandInKind,
+  options: StandInOptions,
+): Promise<StandInWorker> {
+  const started = await startStandInHere(kind, options);
+  return { kind, url: started.url, threadId: threadId, close: () => started.close() };
 }

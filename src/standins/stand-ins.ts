@@ -24,7 +24,7 @@ export const STAND_IN_NAMES: Record<StandInKind, string> = {
   mongo: 'MongoDB stand-in',
 };
 
-/** Starts one stand-in in the calling thread; only the worker calls this. */
+/** Starts one stand-in in the calling thread: the worker does, or Tally itself with STANDINS_THREADS=false. */
 export async function startStandInHere(
   kind: StandInKind,
   options: StandInOptions,

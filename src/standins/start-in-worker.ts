@@ -91,7 +91,7 @@ async function closeWorker(worker: Worker, markClosing: () => void): Promise<voi
 async function createWorker(data: StandInWorkerData): Promise<Worker> {
   const self = import.meta.url;
   if (!self.endsWith('.ts')) return new Worker(new URL('./worker.js', self), { workerData: data });
-  const code = await bundledWorker(new URL('./worker.ts', self));
+  const code = await bundledWorker(new URL('./worker.ts', self), data.kind);
   // No tsx flags: the bundle needs none, and they would load tsx into the worker for nothing.
   return new Worker(code, { workerData: data, execArgv: [] });
 }

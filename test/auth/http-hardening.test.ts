@@ -70,6 +70,52 @@ describe('cross-origin requests', () => {
     expect(unlisted.headers.get('access-control-allow-credentials')).toBeNull();
   });
 
+  it('refuses a request body over 1 MiB, with or without a Content-Length, and nothing runs', async () => {
+    const authorization = await authorizationFor('admin');
+    const opened = await graphql(tally, OPEN_ACCOUNT, {
+      input: { ownerId: randomUUID(), currency: 'USD' },
+    });
+    const accountId = opened.data!.openAccount.account.id;
+    // A deposit padded past the limit with a long description.
+    const body = JSON.stringify({
+      query: DEPOSIT,
+      variables: { input: { accountId, amount: '1.00', description: 'x'.repeat(1024 * 1024) } },
+    });
+    const declared = await tally.yoga.fetch(URL, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+        authorization,
+      },
+      body,
+    });
+    expect(declared.status).toBe(413);
+    expect((await declared.json()).errors[0].extensions.code).toBe('REQUEST_ENTITY_TOO_LARGE');
+    const streamed = await tally.yoga.fetch(URL, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(body));
+          controller.close();
+        },
+      }),
+      // A streamed body needs duplex in Node's fetch; the DOM types lack it.
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    const bad = await tally.yoga.fetch(URL, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': '1, 2', authorization },
+      body: '{}',
+    });
+    expect(bad.status).toBe(400);
+    // Nothing was deposited: the next deposit is the account's first.
+    const next = await graphql(tally, DEPOSIT, { input: { accountId, amount: '1.00' } });
+    expect(next.data!.depositMoney.account.balance.amount).toBe('1.00');
+  });
+
   it('refuses a form-encoded or multipart mutation, and tells a text/plain client what to send', async () => {
     const authorization = await authorizationFor('admin');
     const form = await tally.yoga.fetch(URL, {

@@ -1,5 +1,4 @@
 import { pino } from 'pino';
-import pretty from 'pino-pretty';
 
 const KNOWN_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -26,7 +25,10 @@ function wantsPretty(): boolean {
   );
 }
 
-const rootLogger = wantsPretty()
+// Loaded only when used: it is a large module, and a stand-in's start-up pays for every import.
+const pretty = wantsPretty() ? (await import('pino-pretty')).default : undefined;
+
+const rootLogger = pretty
   ? pino(
       { level: level() },
       pretty({
