@@ -8,8 +8,17 @@ export class ModelClock {
 
   readonly clock = () => this.#now;
 
-  /** What every Tally of the model test is started with. */
-  readonly tallyOptions = { clock: this.clock, runTimedProcesses: false } as const;
+  /**
+   * What every Tally of the model test is started with. Its fold caches remember only two
+   * commands per stream, so every run takes the paths a long-lived hot account takes: commands
+   * older than the cache's window, found again by a whole-stream fold, and the proofs of absence
+   * that skip it (src/write/load-stream.ts).
+   */
+  readonly tallyOptions = {
+    clock: this.clock,
+    runTimedProcesses: false,
+    foldCache: { maxStreams: 1000, maxCommandsPerStream: 2 },
+  } as const;
 
   get now(): Date {
     return this.#now;
