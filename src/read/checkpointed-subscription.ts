@@ -222,8 +222,20 @@ export class CheckpointedSubscription
           // callback runs after every earlier event was handed to us; it may apply only once they
           // have all been applied, hence the hand-over to the loop below when it is busy.
           checkpointReached: async (_subscription, position) => {
-            if (!busy && subscription.readableLength === 0) await this.commit(position, generation);
-            else pendingCheckpoint = position;
+            if (busy || subscription.readableLength > 0) {
+              pendingCheckpoint = position;
+              return;
+            }
+            // The client does not handle this callback's failures: a save refused because
+            // MongoDB went away (or Tally is stopping) was an unhandled rejection. A later
+            // checkpoint saves it.
+            await this.commit(position, generation).catch((error: unknown) => {
+              if (this.#stopped) return;
+              this.logger.warn(
+                { err: error, subscription: this.spec.name },
+                'could not save the checkpoint; the next one saves it',
+              );
+            });
           },
         } as Filter,
       },
