@@ -15,6 +15,9 @@ describe('configuration from the environment', () => {
       READY_MAX_LAG_MS: 5000,
       LIVE_MAX_PENDING: 1000,
       SNAPSHOT_EVERY: 100,
+      FOLD_CACHE_STREAMS: 1000,
+      FOLD_CACHE_COMMANDS_PER_STREAM: 256,
+      STANDINS_THREADS: true,
     });
   });
 

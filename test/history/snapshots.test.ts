@@ -7,13 +7,13 @@ import { encodeState } from '../../src/events/state-codec.js';
 import { commandIdForKey, deterministicId } from '../../src/write/envelope.js';
 import { Ledger } from '../../src/write/ledger.js';
 import { mayRepeat } from '../../src/write/load-stream.js';
-import type { CommandRequest } from '../../src/write/request.js';
 import {
   accountSnapshots,
   SNAPSHOT_EVENT,
   type SnapshotStore,
   snapshotStreamOf,
 } from '../../src/write/snapshots.js';
+import { tellerRequest } from '../support/command-request.js';
 import { startTestTally } from '../support/test-tally.js';
 
 let tally: Tally;
@@ -26,12 +26,7 @@ afterAll(async () => {
   await tally?.close();
 });
 
-const request = (idempotencyKey?: string): CommandRequest => ({
-  actor: 'teller-tess',
-  correlationId: randomUUID(),
-  occurredAt: new Date().toISOString(),
-  ...(idempotencyKey ? { idempotencyKey } : {}),
-});
+const request = tellerRequest;
 
 /** A Ledger as it is after a restart: nothing cached, only the stores. */
 const restarted = () => new Ledger(tally.eventStore, snapshots);

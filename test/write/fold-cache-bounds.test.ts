@@ -4,7 +4,7 @@ import type { Tally } from '../../src/app.js';
 import { settleTransfer } from '../../src/process/transfer-process-manager.js';
 import { type RecordedEvent, toRecordedEvent } from '../../src/read/recorded-event.js';
 import { Ledger } from '../../src/write/ledger.js';
-import type { CommandRequest } from '../../src/write/request.js';
+import { tellerRequest } from '../support/command-request.js';
 import { startTestTally } from '../support/test-tally.js';
 
 /**
@@ -20,12 +20,7 @@ afterAll(async () => {
   await tally?.close();
 });
 
-const request = (idempotencyKey?: string): CommandRequest => ({
-  actor: 'teller-tess',
-  correlationId: randomUUID(),
-  occurredAt: new Date().toISOString(),
-  ...(idempotencyKey ? { idempotencyKey } : {}),
-});
+const request = tellerRequest;
 
 /** A ledger whose caches remember two commands per stream. */
 const smallCacheLedger = () =>

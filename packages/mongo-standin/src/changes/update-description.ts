@@ -1,5 +1,6 @@
 import type { Document } from '../data/bson-values.js';
 import { encodeDocument } from '../data/bson-values.js';
+import { isPlainObject } from '../data/paths.js';
 
 /** An update event's `updateDescription`, as mongod 7.0 reports it. */
 export interface UpdateDescription {
@@ -76,7 +77,7 @@ export function describeUpdate(before: Document, after: Document): UpdateDescrip
   };
   const diffValues = (pre: unknown, post: unknown, path: Path): void => {
     if (sameBson(pre, post)) return;
-    if (isSubdocument(pre) && isSubdocument(post)) diffDocuments(pre, post, path);
+    if (isPlainObject(pre) && isPlainObject(post)) diffDocuments(pre, post, path);
     else if (Array.isArray(pre) && Array.isArray(post)) diffArrays(pre, post, path);
     else out.updatedFields[note(path)] = post;
   };
@@ -100,16 +101,4 @@ function sameBson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   return encodeDocument({ v: a }).equals(encodeDocument({ v: b }));
-}
-
-function isSubdocument(value: unknown): value is Document {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    !Array.isArray(value) &&
-    (value as { _bsontype?: string })._bsontype === undefined &&
-    !(value instanceof Date) &&
-    !(value instanceof RegExp) &&
-    !ArrayBuffer.isView(value)
-  );
 }
