@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -61,9 +61,21 @@ async function cachedBundle(entry: URL, kind: StandInKind): Promise<URL> {
     const temporary = `${file}.${process.pid}.tmp`;
     await writeFile(temporary, code);
     await rename(temporary, file);
+    await forgetOlderBundles(kind, file);
     return pathToFileURL(file);
   } catch {
     return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
+  }
+}
+
+/** Removes this kind's bundles of earlier sources, so the cache holds one per stand-in. */
+async function forgetOlderBundles(kind: StandInKind, current: string): Promise<void> {
+  const names = await readdir(CACHE_DIR).catch(() => [] as string[]);
+  for (const name of names) {
+    const path = join(CACHE_DIR, name);
+    if (name.startsWith(`${kind}-`) && name.endsWith('.mjs') && path !== current) {
+      await unlink(path).catch(() => undefined);
+    }
   }
 }
 
