@@ -3,7 +3,7 @@ import { startEmbeddedMongo } from './index.js';
 
 /**
  * `npm run mongo -- --port 27017 [--data-dir DIR] [--max-connections N]
- * [--setParameter enableTestCommands=1]`: prints the connection string first.
+ * [--setParameter enableTestCommands=0|1]`: prints the connection string first.
  */
 const { values } = parseArgs({
   options: {
@@ -17,7 +17,11 @@ const { values } = parseArgs({
   },
 });
 
-let enableTestCommands = values['enable-test-commands'] === true;
+// On by default here, unlike startEmbeddedMongo(): this CLI is what test harnesses start (the
+// drivers' specification suites always run mongod with enableTestCommands=1), while Tally's own
+// `npm start` embeds the stand-in through the API, where fail points stay off.
+// `--setParameter enableTestCommands=0` turns them off.
+let enableTestCommands = values['enable-test-commands'] ?? true;
 for (const parameter of values.setParameter ?? []) {
   const match = /^enableTestCommands=(.*)$/.exec(parameter);
   if (!match) {

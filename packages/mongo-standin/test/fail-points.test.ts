@@ -1,3 +1,7 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type CommandStartedEvent,
   type Document,
@@ -8,6 +12,7 @@ import {
   MongoWriteConcernError,
 } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { killHard, startMongoProcess } from '../src/process.js';
 import { freshName, useEmbeddedMongo } from './support.js';
 
 /**
@@ -338,5 +343,34 @@ describe('embedded mongo: fail points without enableTestCommands', () => {
     await expect(admin.command({ getParameter: 1, enableTestCommands: 1 })).resolves.toMatchObject({
       enableTestCommands: false,
     });
+  });
+});
+
+describe('npm run mongo: test commands', () => {
+  const dirs: string[] = [];
+  const children: ChildProcess[] = [];
+  afterAll(async () => {
+    for (const child of children) await killHard(child);
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Starts the CLI as a harness would and asks whether it has test commands. */
+  async function cliHasTestCommands(args: string[]): Promise<unknown> {
+    const dir = mkdtempSync(join(tmpdir(), 'mongo-cli-'));
+    dirs.push(dir);
+    const { child, url } = await startMongoProcess(dir, args);
+    children.push(child);
+    const client = await new MongoClient(url).connect();
+    try {
+      const answer = await client.db('admin').command({ getParameter: 1, enableTestCommands: 1 });
+      return answer.enableTestCommands;
+    } finally {
+      await client.close();
+    }
+  }
+
+  it('are on by default, as the specification harnesses start mongod, and off on request', async () => {
+    expect(await cliHasTestCommands([])).toBe(true);
+    expect(await cliHasTestCommands(['--setParameter', 'enableTestCommands=0'])).toBe(false);
   });
 });
