@@ -53,6 +53,8 @@ export interface TallyOptions {
   snapshotEvery?: number;
   /** Bounds of the write side's fold caches (FOLD_CACHE_STREAMS, FOLD_CACHE_COMMANDS_PER_STREAM). */
   foldCache?: StreamCacheBounds;
+  /** Idempotency-key claims the write side remembers (IDEMPOTENCY_CLAIMS_CACHED). */
+  idempotencyClaimsCached?: number;
 }
 
 /** A running Tally: the write side, the projector, the process manager and the GraphQL handler. */
@@ -104,7 +106,10 @@ async function wire(
     every: options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY,
     logger: logger.child({ module: 'snapshots' }),
   });
-  const ledger = instrumentLedger(new Ledger(eventStore, snapshots, options.foldCache), metrics);
+  const ledger = instrumentLedger(
+    new Ledger(eventStore, snapshots, options.foldCache, options.idempotencyClaimsCached),
+    metrics,
+  );
   /** The consumers of $all; with leadership, one set per term, fenced by its token. */
   const startConsumers = async (fencing?: Fencing) => {
     const checkpoints = fencing?.checkpoints ?? new CheckpointStore(models.checkpoints);

@@ -101,6 +101,11 @@ const ConfigSchema = z
       .int('must be a whole number')
       .min(1, 'must be at least 1')
       .default(256),
+    IDEMPOTENCY_CLAIMS_CACHED: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .default(10_000),
     WS_MAX_SUBSCRIPTIONS: z.coerce
       .number({ error: 'must be a number' })
       .int('must be a whole number')

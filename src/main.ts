@@ -78,6 +78,7 @@ async function main(): Promise<void> {
       maxStreams: config.FOLD_CACHE_STREAMS,
       maxCommandsPerStream: config.FOLD_CACHE_COMMANDS_PER_STREAM,
     },
+    idempotencyClaimsCached: config.IDEMPOTENCY_CLAIMS_CACHED,
     liveMaxPending: config.LIVE_MAX_PENDING,
   });
   closers.unshift(() => tally.close());

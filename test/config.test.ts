@@ -17,6 +17,7 @@ describe('configuration from the environment', () => {
       SNAPSHOT_EVERY: 100,
       FOLD_CACHE_STREAMS: 1000,
       FOLD_CACHE_COMMANDS_PER_STREAM: 256,
+      IDEMPOTENCY_CLAIMS_CACHED: 10_000,
       STANDINS_THREADS: true,
     });
   });

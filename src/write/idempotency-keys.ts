@@ -25,12 +25,15 @@ const REUSED = 'was already used for a different request; use a new key for a ne
  *
  * Claims never change, so every claim seen is cached (bounded, least recently used first).
  */
+/** Claims remembered by default (IDEMPOTENCY_CLAIMS_CACHED). */
+export const DEFAULT_CLAIMS_CACHED = 10_000;
+
 export class IdempotencyKeys {
   readonly #known = new Map<string, KeyClaim>();
 
   constructor(
     private readonly client: EventStoreDBClient,
-    private readonly maxCached = 10_000,
+    private readonly maxCached = DEFAULT_CLAIMS_CACHED,
   ) {}
 
   /**

@@ -27,7 +27,7 @@ import type { CommandContext } from './envelope.js';
 import { eventAt } from './event-at.js';
 import { type CommandOutcome, type HandleOptions, handleCommand } from './handle-command.js';
 import { HoldDirectory } from './hold-directory.js';
-import { IdempotencyKeys } from './idempotency-keys.js';
+import { DEFAULT_CLAIMS_CACHED, IdempotencyKeys } from './idempotency-keys.js';
 import { loadStream } from './load-stream.js';
 import type { CommandRequest } from './request.js';
 import { DecideAgain } from './retry-policy.js';
@@ -149,10 +149,12 @@ export class Ledger {
     accountSnapshots?: SnapshotStore<AccountState>,
     /** The bounds of each fold cache, accounts' and transfers'. */
     cacheBounds: StreamCacheBounds = DEFAULT_STREAM_CACHE_BOUNDS,
+    /** Idempotency-key claims remembered (IDEMPOTENCY_CLAIMS_CACHED). */
+    claimsCached = DEFAULT_CLAIMS_CACHED,
   ) {
     this.#transfers = new StreamCache<TransferState>(cacheBounds);
     this.#accounts = new StreamCache<AccountState>(cacheBounds, accountSnapshots);
-    this.#keys = new IdempotencyKeys(client);
+    this.#keys = new IdempotencyKeys(client, claimsCached);
     this.#holds = new HoldDirectory(client);
   }
 
