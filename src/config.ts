@@ -101,6 +101,11 @@ const ConfigSchema = z
       .int('must be a whole number')
       .min(1, 'must be at least 1')
       .default(256),
+    STANDIN_CHANGE_HISTORY: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .default(100_000),
     IDEMPOTENCY_CLAIMS_CACHED: z.coerce
       .number({ error: 'must be a number' })
       .int('must be a whole number')

@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     ],
     dataDir: config.DATA_DIR,
     threads: config.STANDINS_THREADS,
+    changeHistory: config.STANDIN_CHANGE_HISTORY,
     onCrash: (error) => {
       logger.fatal({ err: error }, `${error.message}; stopping Tally`);
       void stop('stand-in crash', 1);

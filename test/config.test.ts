@@ -18,6 +18,7 @@ describe('configuration from the environment', () => {
       FOLD_CACHE_STREAMS: 1000,
       FOLD_CACHE_COMMANDS_PER_STREAM: 256,
       IDEMPOTENCY_CLAIMS_CACHED: 10_000,
+      STANDIN_CHANGE_HISTORY: 100_000,
       STANDINS_THREADS: true,
     });
   });

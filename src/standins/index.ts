@@ -12,6 +12,8 @@ export interface StandInsOptions {
   kinds: readonly StandInKind[];
   /** Each keeps its data in DATA_DIR/<kind>, as before they had threads of their own. */
   dataDir: string;
+  /** The MongoDB stand-in's change history (STANDIN_CHANGE_HISTORY); its own default if unset. */
+  changeHistory?: number;
   /** Called once, with a message naming the stand-in, if one stops on its own. */
   onCrash(error: Error): void;
   /**
@@ -37,7 +39,12 @@ export async function startStandIns(options: StandInsOptions): Promise<StandIns>
   if (options.kinds.length > 0) await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const started = await Promise.allSettled(
     options.kinds.map((kind) => {
-      const standIn = { host: '127.0.0.1', port: 0, dataDir: resolve(join(options.dataDir, kind)) };
+      const standIn: StandInOptions = {
+        host: '127.0.0.1',
+        port: 0,
+        dataDir: resolve(join(options.dataDir, kind)),
+        ...(kind === 'mongo' ? { changeHistory: options.changeHistory } : {}),
+      };
       return options.threads === false
         ? startOnThisThread(kind, standIn)
         : startStandInWorker(kind, standIn, options.onCrash);

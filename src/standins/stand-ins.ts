@@ -11,6 +11,8 @@ export interface StandInOptions {
   port: number;
   /** Durable data lives here; undefined keeps everything in memory. */
   dataDir?: string | undefined;
+  /** MongoDB stand-in only: change events kept for resuming change streams. */
+  changeHistory?: number | undefined;
 }
 
 export interface StartedStandIn {

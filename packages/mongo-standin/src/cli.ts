@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { startEmbeddedMongo } from './index.js';
 
 /**
- * `npm run mongo -- --port 27017 [--data-dir DIR] [--max-connections N]
+ * `npm run mongo -- --port 27017 [--data-dir DIR] [--max-connections N] [--change-history N]
  * [--setParameter enableTestCommands=0|1]`: prints the connection string first.
  */
 const { values } = parseArgs({
@@ -11,6 +11,7 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     'data-dir': { type: 'string' },
     'max-connections': { type: 'string' },
+    'change-history': { type: 'string' },
     // mongod's own spelling, so a test harness that starts mongod starts the stand-in alike.
     setParameter: { type: 'string', multiple: true },
     'enable-test-commands': { type: 'boolean' },
@@ -48,11 +49,21 @@ if (maxConnections !== undefined && !(Number.isInteger(maxConnections) && maxCon
   process.exit(2);
 }
 
+const changeHistory =
+  values['change-history'] === undefined ? undefined : Number(values['change-history']);
+if (changeHistory !== undefined && !(Number.isInteger(changeHistory) && changeHistory > 0)) {
+  process.stderr.write(
+    `--change-history must be a positive integer, got ${values['change-history']}\n`,
+  );
+  process.exit(2);
+}
+
 const mongo = await startEmbeddedMongo({
   host: values.host,
   port,
   dataDir: values['data-dir'],
   maxConnections,
+  changeHistory,
   enableTestCommands,
 });
 process.stdout.write(`${mongo.url}\n`);
