@@ -46,7 +46,8 @@ export interface TallyOptions {
    * Several instances on the same stores: the consumers run only while this one holds the
    * MongoDB lease, their writes fenced by its token. Without it they run at once (one instance).
    */
-  leadership?: { holder: string; ttlMs?: number };
+  /** `campaign: false`: never run the consumers here (an API-only instance). */
+  leadership?: { holder: string; ttlMs?: number; campaign?: boolean };
   /** GET /ready fails when a consumer is further behind than this (default 5000). */
   readyMaxLagMs?: number;
   /** Snapshot an account every this many events (default 100); 0 turns snapshots off. */

@@ -71,8 +71,13 @@ async function main(): Promise<void> {
     mongoDb: config.MONGODB_DB,
     logger,
     api,
-    // Every instance competes for the consumers' lease; alone, it wins at once.
-    leadership: { holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` },
+    // Every instance competes for the consumers' lease (alone, it wins at once), unless it is
+    // API only: then the projector and the processes never share its event loop.
+    leadership: {
+      holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      campaign: config.RUN_CONSUMERS,
+    },
+    runTimedProcesses: config.RUN_CONSUMERS,
     readyMaxLagMs: config.READY_MAX_LAG_MS,
     snapshotEvery: config.SNAPSHOT_EVERY,
     foldCache: {

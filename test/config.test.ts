@@ -20,6 +20,7 @@ describe('configuration from the environment', () => {
       IDEMPOTENCY_CLAIMS_CACHED: 10_000,
       STANDIN_CHANGE_HISTORY: 100_000,
       STANDINS_THREADS: true,
+      RUN_CONSUMERS: true,
     });
   });
 

@@ -28,6 +28,11 @@ export function startLeadership(options: {
   db: Db;
   holder: string;
   ttlMs?: number;
+  /**
+   * false: an API-only instance (RUN_CONSUMERS=false) never competes for the lease, so the
+   * consumers never share its event loop; it follows the leader's progress like any follower.
+   */
+  campaign?: boolean;
   logger: Logger;
   metrics: TallyMetrics;
   elected(fencing: Fencing): Promise<void>;
@@ -59,7 +64,14 @@ export function startLeadership(options: {
     },
     options.logger,
   );
-  election.start();
+  if (options.campaign === false) {
+    options.logger.info(
+      { lease: CONSUMERS_LEASE },
+      'API only (RUN_CONSUMERS=false): not competing for the consumers; another instance runs them',
+    );
+  } else {
+    election.start();
+  }
   return {
     get isLeader() {
       return election.isLeader;

@@ -158,6 +158,45 @@ describe('several instances on the same stores', () => {
     const ready = await fetch(leader.url('/ready'));
     expect(ready.status, await ready.clone().text()).toBe(200);
   }, 120_000);
+
+  it('an API-only instance (RUN_CONSUMERS=false) serves reads and writes but never runs the consumers', async () => {
+    const database = `test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+    const env = {
+      EVENTSTORE_URL: inject('eventStoreUrl'),
+      MONGODB_URL: inject('mongoUrl'),
+      MONGODB_DB: database,
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+      DATA_DIR: dataDir,
+    };
+    // Started first, alone: a competing instance would have taken the lease at once.
+    const api = await TallyInstance.start('api', { ...env, RUN_CONSUMERS: 'false' });
+    instances.push(api);
+    await api.waitFor((l) => String(l.msg).startsWith('API only'));
+    const opened = await post(api, OPEN_ACCOUNT, {
+      input: { ownerId: randomUUID(), currency: 'USD', initialDeposit: '7.00' },
+    });
+    expect(opened.data?.openAccount.__typename, JSON.stringify(opened)).toBe(
+      'AccountCommandSuccess',
+    );
+    const { account, position } = opened.data.openAccount;
+
+    const consumers = await TallyInstance.start('consumers', env);
+    instances.push(consumers);
+    const token = await consumers.elected();
+    // Read through the API-only instance: it waits for the other instance's projector.
+    const answer = await post(api, ACCOUNT, { id: account.id, consistentWith: position });
+    expect(answer.data?.account.balance.amount, JSON.stringify(answer)).toBe('7.00');
+    const metrics = await (await fetch(api.url('/metrics'))).text();
+    expect(/^tally_leader (\d)$/m.exec(metrics)?.[1]).toBe('0');
+    expect(
+      api.lines.some((l) => l.msg === 'elected leader: starting the projector and the processes'),
+    ).toBe(false);
+    const lease = await mongo
+      .db(database)
+      .collection('leases')
+      .findOne({ _id: 'consumers' as never });
+    expect(lease?.token).toBe(token);
+  }, 120_000);
 });
 
 /** The last Tally event's position in $all, for consistentWith. */
