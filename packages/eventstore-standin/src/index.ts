@@ -5,7 +5,7 @@ import { lockDataDir } from './log/dir-lock.js';
 import type { RecoveryReport } from './log/event-log.js';
 import { FileStorage, type LogStorage, MemoryStorage } from './log/storage.js';
 import { createLogger } from './logger.js';
-import { ByCategoryProjection } from './projections/by-category-projection.js';
+import { ProjectionRegistry } from './projections/projection-registry.js';
 import { grpc } from './protocol.js';
 import { createGrpcServer } from './server.js';
 import { EventStore } from './store/event-store.js';
@@ -81,9 +81,9 @@ export async function startEmbeddedEventStore(
     throw error;
   });
   const recoveryMs = Math.round(performance.now() - started);
-  const byCategory = ByCategoryProjection.open(store);
+  const projections = ProjectionRegistry.open(store);
   const openReads = new OpenCalls();
-  const server = createGrpcServer(store, byCategory, openReads, {
+  const server = createGrpcServer(store, projections, openReads, {
     writeTimeoutMs: options.writeTimeoutMs,
     keepAliveIntervalMs: options.keepAliveIntervalMs,
     keepAliveTimeoutMs: options.keepAliveTimeoutMs,
@@ -95,7 +95,7 @@ export async function startEmbeddedEventStore(
       (error, boundPort) => (error ? reject(error) : resolve(boundPort)),
     );
   }).catch(async (error) => {
-    await byCategory.close();
+    await projections.close();
     await store.close();
     unlock();
     throw error;
@@ -128,8 +128,8 @@ export async function startEmbeddedEventStore(
       closing ??= (async () => {
         // Subscriptions are endless calls: cancel them rather than wait.
         server.forceShutdown();
-        // The projection's links in flight are finished before the log closes.
-        await byCategory.close();
+        // Projections finish their writes in flight (and checkpoint) before the log closes.
+        await projections.close();
         await store.close();
         unlock();
       })();

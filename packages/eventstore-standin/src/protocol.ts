@@ -43,6 +43,15 @@ interface AnyConstructor {
 export const AnyPb = (
   clientRequire('google-protobuf/google/protobuf/any_pb.js') as { Any: AnyConstructor }
 ).Any;
+interface ValueMessage {
+  toJavaScript(): unknown;
+}
+/** google.protobuf.Value: a projection's state and result on the wire. */
+export const ValuePb = (
+  clientRequire('google-protobuf/google/protobuf/struct_pb.js') as {
+    Value: { fromJavaScript(value: unknown): ValueMessage };
+  }
+).Value;
 interface EmptyConstructor {
   new (): object;
 }

@@ -7,7 +7,7 @@ import { projectionsService } from './grpc/projections.js';
 import { readHandler } from './grpc/read.js';
 import { getSupportedMethods } from './grpc/server-features.js';
 import { addUnimplementedServices } from './grpc/unimplemented.js';
-import type { ByCategoryProjection } from './projections/by-category-projection.js';
+import type { ProjectionRegistry } from './projections/projection-registry.js';
 import { grpc, loadServiceModule } from './protocol.js';
 import type { EventStore } from './store/event-store.js';
 
@@ -25,7 +25,7 @@ export const DEFAULT_KEEP_ALIVE_MS = 10_000;
 /** A grpc-js server speaking EventStoreDB's client protocol over the given store. */
 export function createGrpcServer(
   store: EventStore,
-  byCategory: ByCategoryProjection,
+  projectionRegistry: ProjectionRegistry,
   openReads: OpenCalls,
   options: {
     writeTimeoutMs?: number | undefined;
@@ -56,7 +56,7 @@ export function createGrpcServer(
   } as UntypedServiceImplementation);
   const features = loadServiceModule('serverfeatures').ServerFeaturesService as ServiceDefinition;
   server.addService(features, { getSupportedMethods } as UntypedServiceImplementation);
-  const projections = projectionsService(byCategory);
+  const projections = projectionsService(projectionRegistry);
   server.addService(projections.definition, projections.handlers as UntypedServiceImplementation);
   addUnimplementedServices(server);
   return server;

@@ -243,8 +243,8 @@ describe('$by_category', () => {
     await expect(client.disableProjection('doesnt exist')).rejects.toThrow(UnknownError);
     await expect(client.getProjectionStatus('doesnt exist')).rejects.toThrow(UnknownError);
     await expect(client.enableProjection('$streams')).rejects.toThrow(/only \$by_category/);
-    await expect(client.createProjection('p', 'fromAll().when({})')).rejects.toThrow(
-      /user-defined projections are not supported/,
+    await expect(client.updateProjection('p', 'fromAll().when({})')).rejects.toThrow(
+      /not supported by the embedded/,
     );
     await expect(client.resetProjection(BY_CATEGORY)).rejects.toThrow(/not supported/);
   });

@@ -14,10 +14,14 @@ const SUPPORTED: Array<{ service: string; method: string; features: string[] }> 
   { service: STREAMS, method: 'delete', features: [] },
   { service: STREAMS, method: 'tombstone', features: [] },
   { service: STREAMS, method: 'batchappend', features: [] },
-  // For the `$by_category` system projection only (grpc/projections.ts).
+  // `$by_category` and continuous JavaScript projections (grpc/projections.ts). `create` lists
+  // no `track_emitted_streams`: the stand-in does not track emitted streams.
+  { service: PROJECTIONS, method: 'create', features: [] },
   { service: PROJECTIONS, method: 'enable', features: [] },
   { service: PROJECTIONS, method: 'disable', features: [] },
   { service: PROJECTIONS, method: 'statistics', features: [] },
+  { service: PROJECTIONS, method: 'state', features: [] },
+  { service: PROJECTIONS, method: 'result', features: [] },
   {
     service: 'event_store.client.server_features.serverfeatures',
     method: 'getsupportedmethods',

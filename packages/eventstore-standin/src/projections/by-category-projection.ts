@@ -34,6 +34,8 @@ export interface ProjectionStatistics {
   version: number;
   /** The checkpoint tag, `C:<commit>/P:<prepare>`, of the last event handled; '' before any. */
   position: string;
+  /** The checkpoint tag of the last checkpoint written; `position` when not given. */
+  lastCheckpoint?: string;
   /** Percent of `$all` handled. */
   progress: number;
   eventsProcessedAfterRestart: number;

@@ -10,6 +10,15 @@ export interface ProjectionDefinition {
   enabled: boolean;
   /** Incremented by every update; -1 before the first. */
   version: number;
+  /** Whether the query may emit (`emitEnabled`); true when not given. */
+  emitEnabled?: boolean;
+}
+
+/** A user projection's definition: its query too. */
+export interface StoredDefinition extends ProjectionDefinition {
+  query: string;
+  handlerType: string;
+  emitEnabled: boolean;
 }
 
 export const PROJECTION_UPDATED = '$ProjectionUpdated';
@@ -19,7 +28,7 @@ export function definitionStream(name: string): string {
 }
 
 /** The last durable definition, or undefined when the projection was never enabled or disabled. */
-export function readDefinition(store: EventStore, name: string): ProjectionDefinition | undefined {
+export function readDefinition(store: EventStore, name: string): StoredDefinition | undefined {
   const stream = store.stream(definitionStream(name));
   const last = stream && store.lastDurableEvent(stream);
   if (!last || last.type !== PROJECTION_UPDATED) return undefined;
@@ -28,6 +37,9 @@ export function readDefinition(store: EventStore, name: string): ProjectionDefin
     return {
       enabled: parsed.enabled === true,
       version: typeof parsed.version === 'number' ? parsed.version : Number(last.revision),
+      query: typeof parsed.query === 'string' ? parsed.query : '',
+      handlerType: typeof parsed.handlerType === 'string' ? parsed.handlerType : '',
+      emitEnabled: parsed.emitEnabled !== false,
     };
   } catch {
     return undefined;
@@ -47,7 +59,7 @@ export async function writeDefinition(
     query,
     mode: 'Continuous',
     enabled: definition.enabled,
-    emitEnabled: true,
+    emitEnabled: definition.emitEnabled ?? true,
     checkpointsDisabled: false,
     trackEmittedStreams: false,
     epoch: 0,
