@@ -1,6 +1,8 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import {
   ABORTED,
   EventStoreDBClient,
@@ -37,7 +39,45 @@ async function stop(handle: Handle) {
   open.splice(open.indexOf(handle), 1);
 }
 
+/** The stand-in's CLI as a child process on `dataDir`; resolves with its connection string. */
+function startChild(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(import.meta.dirname, '../src/cli.ts'),
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+    ],
+    {
+      cwd: join(import.meta.dirname, '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+    },
+  );
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const lines = createInterface({ input: child.stdout! });
+  return new Promise((resolve, reject) => {
+    lines.once('line', (url) => resolve({ child, url }));
+    child.once('exit', (code) => reject(new Error(`stand-in exited early with ${code}`)));
+  });
+}
+const children = new Set<ChildProcess>();
+
+function killed(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
 afterEach(async () => {
+  for (const child of [...children]) await killed(child);
   for (const handle of [...open]) await stop(handle);
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
@@ -333,5 +373,41 @@ describe('user-defined JavaScript projections', () => {
       '3@tick-1',
     ]);
     expect(await third.client.getProjectionState('durable')).toEqual({ n: 4 });
+  });
+
+  it('after a SIGKILL (no checkpoint yet), replays its events without emitting anything twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tally-es-userproj-crash-'));
+    dirs.push(dir);
+    const first = await startChild(dir);
+    const client = EventStoreDBClient.connectionString(first.url);
+    await client.createProjection(
+      'crashy',
+      `fromStream('crash-src').when({
+        $init: function () { return { n: 0 }; },
+        Step: function (s, e) { s.n++; linkTo('crash-out-1', e); linkTo('crash-out-2', e); return s; }
+      });`,
+      { emitEnabled: true },
+    );
+    await client.appendToStream(
+      'crash-src',
+      Array.from({ length: 50 }, () => event('Step')),
+    );
+    await firstEvents(client, 'crash-out-2', 50);
+    await client.dispose();
+    // Killed before any checkpoint (4,000 events or a clean close): it starts again from $all's start.
+    await killed(first.child);
+
+    const second = await startChild(dir);
+    const again = EventStoreDBClient.connectionString(second.url);
+    await again.appendToStream('crash-src', event('Step'));
+    await firstEvents(again, 'crash-out-2', 51);
+    for (const stream of ['crash-out-1', 'crash-out-2']) {
+      const links = await readAllOf(again.readStream(stream));
+      expect(links.map((e) => Buffer.from(e.event!.data as Uint8Array).toString())).toEqual(
+        Array.from({ length: 51 }, (_, i) => `${i}@crash-src`),
+      );
+    }
+    expect(await again.getProjectionState('crashy')).toEqual({ n: 51 });
+    await again.dispose();
   });
 });
