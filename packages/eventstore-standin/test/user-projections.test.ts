@@ -269,6 +269,33 @@ describe('user-defined JavaScript projections', () => {
     expect((await client.getProjectionStatus('$by_category')).projectionStatus).toBe(STOPPED);
   });
 
+  it('a query cannot reach the server through the obvious paths, nor hang it by what it throws', async () => {
+    const { client } = await start();
+    await client.createProjection(
+      'escape',
+      `fromStream('esc-1').when({ $any: function () { return this.constructor.constructor('return process')(); } });`,
+    );
+    await client.createProjection(
+      'getter',
+      `fromStream('esc-1').when({ $any: function () { throw { get message() { while (true) {} } }; } });`,
+    );
+    await client.createProjection(
+      'stringify',
+      `fromStream('esc-1').when({ $any: function () { JSON.stringify = function () { return { toString: function () { while (true) {} } }; }; } });`,
+    );
+    await client.appendToStream('esc-1', event('Try'));
+    const escape = await statusWhen(client, 'escape', (s) => s.projectionStatus !== RUNNING);
+    expect(escape.stateReason).toMatch(/Code generation from strings disallowed/);
+    const getter = await statusWhen(client, 'getter', (s) => s.projectionStatus !== RUNNING);
+    expect(getter.stateReason).toBe('The projection script threw a value that is not an Error');
+    const stringify = await statusWhen(client, 'stringify', (s) => s.projectionStatus !== RUNNING);
+    expect(stringify.stateReason).toBe(
+      'The projection script returned a value the server cannot read',
+    );
+    await client.appendToStream('esc-2', event('Fine'));
+    expect(await readAllOf(client.readStream('esc-2'))).toHaveLength(1);
+  });
+
   it('an infinite loop is stopped by the execution timeout and faults only its projection', async () => {
     const { client } = await start();
     await client.createProjection(

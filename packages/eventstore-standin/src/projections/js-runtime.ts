@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import vm from 'node:vm';
 import { PROJECTION_BOOTSTRAP } from './js-bootstrap.js';
 
@@ -86,22 +87,23 @@ export class ProjectionRuntime {
 
   /** Runs the query's definition phase. Throws ProjectionScriptError when it fails. */
   static compile(query: string): ProjectionRuntime {
-    const context = vm.createContext(
-      {},
-      {
-        name: 'projection',
-        codeGeneration: { strings: false, wasm: false },
-        // Promise jobs a handler queues run inside its timeout, not later on the server's loop.
-        microtaskMode: 'afterEvaluate',
-      },
-    );
+    // A global without a prototype: `this.constructor.constructor` does not lead to the server's
+    // Function (and its `process`). A hardening of the obvious path only: vm is no boundary.
+    const context = vm.createContext(Object.create(null) as object, {
+      name: 'projection',
+      codeGeneration: { strings: false, wasm: false },
+      // Promise jobs a handler queues run inside its timeout, not later on the server's loop.
+      microtaskMode: 'afterEvaluate',
+    });
     vm.runInContext(PROJECTION_BOOTSTRAP, context);
     run(() => vm.runInContext(query, context, options(COMPILATION_TIMEOUT_MS)), 'compile');
     const definition = JSON.parse(
-      run(
-        () => calls.definition.runInContext(context, options(COMPILATION_TIMEOUT_MS)),
-        'compile',
-      ) as string,
+      text(
+        run(
+          () => calls.definition.runInContext(context, options(COMPILATION_TIMEOUT_MS)),
+          'compile',
+        ),
+      ),
     ) as QueryDefinition;
     return new ProjectionRuntime(context, definition);
   }
@@ -120,27 +122,34 @@ export class ProjectionRuntime {
   /** Runs the event's handler; returns what it emitted. Throws ProjectionScriptError. */
   handle(event: EventEnvelopeInput): EmittedEvent[] {
     this.#context.__input = JSON.stringify(event);
-    return JSON.parse(this.#call('handle') as string) as EmittedEvent[];
+    const emitted = JSON.parse(text(this.#call('handle'))) as unknown;
+    if (!Array.isArray(emitted) || !emitted.every(isEmittedEvent)) {
+      throw new ProjectionScriptError(
+        'The projection script returned a value the server cannot read',
+      );
+    }
+    return emitted;
   }
 
   /** The state, serialized so that load() restores it exactly. */
   checkpoint(): string {
-    return this.#call('checkpoint') as string;
+    return text(this.#call('checkpoint'));
   }
 
   /** The state as EventStoreDB reports it (JSON text), null when there is none. */
   state(): string | null {
-    return this.#call('state') as string | null;
+    return textOrNull(this.#call('state'));
   }
 
   /** The state after `transformBy`/`filterBy`, null when filtered out or empty. */
   result(): string | null {
-    return this.#call('result') as string | null;
+    return textOrNull(this.#call('result'));
   }
 
   /** What `log(...)` wrote since the last call. */
   logs(): string[] {
-    return JSON.parse(calls.logs.runInContext(this.#context) as string) as string[];
+    const logs = JSON.parse(text(this.#call('logs'))) as unknown;
+    return Array.isArray(logs) ? logs.map((line) => String(line)) : [];
   }
 
   #call(name: keyof typeof calls): unknown {
@@ -149,6 +158,30 @@ export class ProjectionRuntime {
       'execute',
     );
   }
+}
+
+/**
+ * A string the script returned. Built-ins of the context can be replaced by the query, so what
+ * comes back is checked: coercing an object would run its code outside the timeout.
+ */
+function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  throw new ProjectionScriptError('The projection script returned a value the server cannot read');
+}
+
+/** The shape js-bootstrap.ts gives emitted events (the query may have replaced JSON.stringify). */
+function isEmittedEvent(value: unknown): value is EmittedEvent {
+  if (value === null || typeof value !== 'object') return false;
+  const out = value as Record<string, unknown>;
+  if (typeof out.stream !== 'string' || out.stream === '') return false;
+  const metadata = out.metadata;
+  if (metadata !== undefined && (metadata === null || typeof metadata !== 'object')) return false;
+  if (out.kind === 'link') return typeof out.target === 'string';
+  return out.kind === 'event' && typeof out.type === 'string' && typeof out.data === 'string';
+}
+
+function textOrNull(value: unknown): string | null {
+  return value === null ? null : text(value);
 }
 
 function options(timeout: number): vm.RunningScriptOptions {
@@ -173,19 +206,26 @@ function run(body: () => unknown, action: 'compile' | 'execute'): unknown {
 }
 
 function isTimeout(error: unknown): boolean {
-  return (
-    error !== null &&
-    typeof error === 'object' &&
-    (error as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT'
-  );
+  // Node's timeout error (of either realm: a timeout in a promise job comes from the context's).
+  if (error === null || typeof error !== 'object' || types.isProxy(error)) return false;
+  const code = Object.getOwnPropertyDescriptor(error, 'code');
+  return code !== undefined && 'value' in code && code.value === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
 }
 
-/** The message of a value thrown in the context (another realm: `instanceof Error` fails). */
+/**
+ * The message of a value the script threw. Read without running any of the script's code
+ * outside the timeout: only an own data property `message` that is a string (as an Error of the
+ * context has), or a thrown string; no getter, `toString` or proxy trap is invoked.
+ */
 function messageOf(error: unknown): string {
-  if (error !== null && typeof error === 'object' && 'message' in error) {
-    return String((error as { message: unknown }).message);
+  if (typeof error === 'string') return error;
+  if (error === null || (typeof error !== 'object' && typeof error !== 'function')) {
+    return String(error);
   }
-  return String(error);
+  if (types.isProxy(error)) return 'The projection script threw a value that is not an Error';
+  const message = Object.getOwnPropertyDescriptor(error, 'message');
+  if (message && 'value' in message && typeof message.value === 'string') return message.value;
+  return 'The projection script threw a value that is not an Error';
 }
 
 /** A duration as .NET's TimeSpan "c" format: hh:mm:ss.fffffff. */
