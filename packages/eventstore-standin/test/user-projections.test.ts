@@ -334,6 +334,35 @@ describe('user-defined JavaScript projections', () => {
     expect((await client.getProjectionStatus('p4')).projectionStatus).toBe(FAULTED);
   });
 
+  it('deletes a stopped projection; the name can be created again, starting afresh', async () => {
+    const { client } = await start();
+    const query = (step: number) => `fromStream('del-1').when({
+      $init: function () { return { n: 0 }; },
+      $any: function (s) { s.n += ${step}; return s; }
+    });`;
+    await client.createProjection('deletable', query(1));
+    await client.appendToStream('del-1', [event('A'), event('B')]);
+    await statusWhen(
+      client,
+      'deletable',
+      (s) => s.eventsProcessedAfterRestart > 0n && s.progress === 100,
+    );
+    expect(await client.getProjectionState('deletable')).toEqual({ n: 2 });
+    await expect(client.deleteProjection('deletable')).rejects.toThrow(
+      "Cannot delete a projection that hasn't been stopped or faulted.",
+    );
+    await client.disableProjection('deletable');
+    await client.deleteProjection('deletable');
+    await expect(client.getProjectionStatus('deletable')).rejects.toThrow(UnknownError);
+    expect((await client.listProjections()).map((p) => p.name)).toEqual(['$by_category']);
+    // Created again: its own state, not the checkpoint the deleted one left.
+    await client.createProjection('deletable', query(10));
+    await client.appendToStream('del-1', event('C'));
+    const status = await statusWhen(client, 'deletable', (s) => s.progress === 100);
+    expect(status.projectionStatus).toBe(RUNNING);
+    expect(await client.getProjectionState('deletable')).toEqual({ n: 30 });
+  });
+
   it('after abort and enable, replays from the start without emitting anything twice', async () => {
     const { client } = await start();
     await client.createProjection(

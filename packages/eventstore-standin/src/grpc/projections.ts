@@ -18,8 +18,8 @@ import { unimplementedHandler } from './unimplemented.js';
 
 /**
  * The Projections service: Create (continuous JavaScript projections), Enable, Disable (and
- * abort), Statistics, State and Result for user projections; Enable, Disable and Statistics for
- * the `$by_category` system projection. Update, Delete, Reset and RestartSubsystem answer
+ * abort), Delete, Statistics, State and Result for user projections; Enable, Disable and Statistics for
+ * the `$by_category` system projection. Update, Reset and RestartSubsystem answer
  * UNIMPLEMENTED.
  */
 export function projectionsService(registry: ProjectionRegistry): {
@@ -31,7 +31,7 @@ export function projectionsService(registry: ProjectionRegistry): {
   for (const [method, spec] of Object.entries(definition)) {
     handlers[method] = unimplementedHandler(
       spec,
-      `${spec.path} is not supported by the embedded EventStoreDB stand-in: it runs ${BY_CATEGORY} (Enable, Disable, Statistics) and continuous JavaScript projections (Create, Enable, Disable, Statistics, State, Result). Use a real EventStoreDB for this feature.`,
+      `${spec.path} is not supported by the embedded EventStoreDB stand-in: it runs ${BY_CATEGORY} (Enable, Disable, Statistics) and continuous JavaScript projections (Create, Enable, Disable, Delete, Statistics, State, Result). Use a real EventStoreDB for this feature.`,
     );
   }
   const target = (name: string, expectedReply: string) => {
@@ -74,6 +74,39 @@ export function projectionsService(registry: ProjectionRegistry): {
           ),
         );
       },
+      (error: Error) => callback(rpcError(Status.UNKNOWN, error.message)),
+    );
+  }) as UntypedHandleCall;
+
+  handlers.delete = ((
+    call: ServerUnaryCall<ProjectionsPb.DeleteReq, unknown>,
+    callback: sendUnaryData<unknown>,
+  ) => {
+    const options = call.request.getOptions();
+    const name = options?.getName() ?? '';
+    if (!registry.user(name)) {
+      return callback(
+        name === BY_CATEGORY
+          ? rpcError(
+              Status.UNIMPLEMENTED,
+              `The system projection ${BY_CATEGORY} cannot be deleted on the embedded EventStoreDB stand-in.`,
+            )
+          : refusal(name, 'Updated'),
+      );
+    }
+    if (options?.getDeleteEmittedStreams()) {
+      return callback(
+        rpcError(
+          Status.UNIMPLEMENTED,
+          'Deleting emitted streams is not supported by the embedded EventStoreDB stand-in (it does not track emitted streams). Use a real EventStoreDB for this feature.',
+        ),
+      );
+    }
+    registry.delete(name, options?.getDeleteCheckpointStream() ?? false).then(
+      (outcome) =>
+        outcome === 'deleted'
+          ? callback(null, new projectionsPb.DeleteResp())
+          : callback(refusal(name, 'Updated')),
       (error: Error) => callback(rpcError(Status.UNKNOWN, error.message)),
     );
   }) as UntypedHandleCall;

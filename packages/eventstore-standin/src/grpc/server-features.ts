@@ -17,6 +17,7 @@ const SUPPORTED: Array<{ service: string; method: string; features: string[] }> 
   // `$by_category` and continuous JavaScript projections (grpc/projections.ts). `create` lists
   // no `track_emitted_streams`: the stand-in does not track emitted streams.
   { service: PROJECTIONS, method: 'create', features: [] },
+  { service: PROJECTIONS, method: 'delete', features: [] },
   { service: PROJECTIONS, method: 'enable', features: [] },
   { service: PROJECTIONS, method: 'disable', features: [] },
   { service: PROJECTIONS, method: 'statistics', features: [] },

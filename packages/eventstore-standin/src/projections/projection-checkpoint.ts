@@ -21,13 +21,22 @@ export function checkpointStream(name: string): string {
   return `$projections-${name}-checkpoint`;
 }
 
-export function readCheckpoint(store: EventStore, name: string): Checkpoint | undefined {
+/**
+ * The last checkpoint of projection `projectionId`. One left by an earlier projection of the
+ * same name (deleted, then created again) has another id in its `$v` and is not taken.
+ */
+export function readCheckpoint(
+  store: EventStore,
+  name: string,
+  projectionId: number,
+): Checkpoint | undefined {
   const stream = store.stream(checkpointStream(name));
   const last = stream && store.lastDurableEvent(stream);
   if (!last || last.type !== PROJECTION_CHECKPOINT) return undefined;
   try {
     const tag = JSON.parse(last.metadata.toString('utf8')) as Record<string, unknown>;
     if (typeof tag.$p !== 'number') return undefined;
+    if (typeof tag.$v !== 'string' || !tag.$v.startsWith(`${projectionId}:`)) return undefined;
     return { state: last.data.toString('utf8'), position: tag.$p };
   } catch {
     return undefined;

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { EventStore } from '../store/event-store.js';
 import { BY_CATEGORY, ByCategoryProjection } from './by-category-projection.js';
 import { ProjectionRuntime, ProjectionScriptError } from './js-runtime.js';
+import { checkpointStream } from './projection-checkpoint.js';
 import { UserProjection } from './user-projection.js';
 
 /** Where EventStoreDB records the projections that exist: `$ProjectionCreated` events. */
 export const PROJECTIONS_ALL_STREAM = '$projections-$all';
 const PROJECTION_CREATED = '$ProjectionCreated';
+const PROJECTION_DELETED = '$ProjectionDeleted';
 /**
  * EventStoreDB numbers projections (the first part of `$v`) by the event number of their
  * `$ProjectionCreated`: `$ProjectionsInitialized` then the five standard projections come first,
@@ -46,11 +48,16 @@ export class ProjectionRegistry {
     const registry = new ProjectionRegistry(store, ByCategoryProjection.open(store));
     const stream = store.stream(PROJECTIONS_ALL_STREAM);
     const count = stream ? store.durableCount(stream) : 0;
+    /** Name → id of the projections created and not deleted since. */
+    const live = new Map<string, number>();
     for (let revision = 0; stream && revision < count; revision++) {
       const event = store.readAt(stream.positions.at(revision));
-      if (event.type !== PROJECTION_CREATED) continue;
       const name = event.data.toString('utf8');
-      const projection = UserProjection.open(store, name, FIRST_USER_PROJECTION_ID + revision);
+      if (event.type === PROJECTION_DELETED) live.delete(name);
+      if (event.type === PROJECTION_CREATED) live.set(name, FIRST_USER_PROJECTION_ID + revision);
+    }
+    for (const [name, id] of live) {
+      const projection = UserProjection.open(store, name, id);
       if (projection) registry.#users.set(name, projection);
     }
     return registry;
@@ -87,6 +94,36 @@ export class ProjectionRegistry {
       const projection = await UserProjection.create(this.#store, name, id, query, emitEnabled);
       this.#users.set(name, projection);
       return { kind: 'created' };
+    });
+    this.#creating = next.catch(() => {});
+    return next;
+  }
+
+  /**
+   * Deletes a Stopped or Faulted user projection: a `$ProjectionDeleted` in `$projections-$all`,
+   * and its checkpoint stream when asked. Its emitted streams stay (deleting them needs
+   * `trackEmittedStreams`, which the stand-in does not do). The name may then be created again.
+   */
+  delete(name: string, deleteCheckpointStream: boolean): Promise<'deleted' | 'not_found'> {
+    const next = this.#creating.then(async (): Promise<'deleted' | 'not_found'> => {
+      const projection = this.#users.get(name);
+      if (!projection) return 'not_found';
+      await projection.prepareDelete();
+      const result = await this.#store.append(PROJECTIONS_ALL_STREAM, { kind: 'any' }, [
+        {
+          id: Buffer.from(randomUUID().replaceAll('-', ''), 'hex'),
+          type: PROJECTION_DELETED,
+          contentType: 'application/octet-stream',
+          data: Buffer.from(name, 'utf8'),
+          metadata: Buffer.alloc(0),
+        },
+      ]);
+      if (result.kind !== 'success') throw new Error(`could not delete ${name} (${result.kind})`);
+      this.#users.delete(name);
+      if (deleteCheckpointStream) {
+        await this.#store.deleteStream(checkpointStream(name), { kind: 'any' });
+      }
+      return 'deleted';
     });
     this.#creating = next.catch(() => {});
     return next;

@@ -112,6 +112,19 @@ export class UserProjection {
     });
   }
 
+  /**
+   * Checks that it may be deleted and keeps it from starting again while that happens: as on
+   * EventStoreDB, only a Stopped or Faulted projection may be.
+   */
+  prepareDelete(): Promise<void> {
+    return this.#command(async () => {
+      if (this.#status !== 'Stopped' && this.#status !== 'Faulted') {
+        throw new Error("Cannot delete a projection that hasn't been stopped or faulted.");
+      }
+      this.#status = 'Stopped';
+    });
+  }
+
   /** The state as EventStoreDB's State answers it: JSON text, '' when there is none yet. */
   state(): string {
     return this.#runtime?.state() ?? '';
@@ -179,7 +192,7 @@ export class UserProjection {
           'The query selects no events: it needs fromAll(), fromStream(), fromStreams() or fromCategory()',
         );
       }
-      const checkpoint = readCheckpoint(this.#store, this.name);
+      const checkpoint = readCheckpoint(this.#store, this.name, this.id);
       if (checkpoint) runtime.load(checkpoint.state);
       else runtime.initialize();
       this.#runtime = runtime;
