@@ -284,8 +284,8 @@ describe('user-defined JavaScript projections', () => {
       `fromStream('esc-1').when({ $any: function () { JSON.stringify = function () { return { toString: function () { while (true) {} } }; }; } });`,
     );
     await client.appendToStream('esc-1', event('Try'));
-    const escape = await statusWhen(client, 'escape', (s) => s.projectionStatus !== RUNNING);
-    expect(escape.stateReason).toMatch(/Code generation from strings disallowed/);
+    const escaped = await statusWhen(client, 'escape', (s) => s.projectionStatus !== RUNNING);
+    expect(escaped.stateReason).toMatch(/Code generation from strings disallowed/);
     const getter = await statusWhen(client, 'getter', (s) => s.projectionStatus !== RUNNING);
     expect(getter.stateReason).toBe('The projection script threw a value that is not an Error');
     const stringify = await statusWhen(client, 'stringify', (s) => s.projectionStatus !== RUNNING);
