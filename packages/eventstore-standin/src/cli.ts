@@ -3,7 +3,7 @@ import { startEmbeddedEventStore } from './index.js';
 
 /**
  * `npm run eventstore -- --port 2113 --data-dir DIR [--memory] [--keep-alive-interval MS]
- * [--keep-alive-timeout MS]`: runs the stand-in alone and
+ * [--keep-alive-timeout MS] [--run-projections None|System|All]`: runs the stand-in alone and
  * prints its connection string as the first line of stdout. SIGINT/SIGTERM close it cleanly.
  */
 const { values } = parseArgs({
@@ -15,6 +15,9 @@ const { values } = parseArgs({
     // EventStoreDB's names and defaults (milliseconds).
     'keep-alive-interval': { type: 'string', default: '10000' },
     'keep-alive-timeout': { type: 'string', default: '10000' },
+    // EventStoreDB's --run-projections (None, System, All). Its default is None; this CLI's is
+    // All, because it is what test harnesses start, and they run EventStoreDB with All.
+    'run-projections': { type: 'string', default: 'all' },
   },
 });
 
@@ -25,6 +28,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 const keepAliveIntervalMs = positiveMs('keep-alive-interval');
 const keepAliveTimeoutMs = positiveMs('keep-alive-timeout');
+const runProjections = values['run-projections'].toLowerCase();
+if (runProjections !== 'none' && runProjections !== 'system' && runProjections !== 'all') {
+  process.stderr.write(
+    `--run-projections must be None, System or All, got ${values['run-projections']}\n`,
+  );
+  process.exit(2);
+}
 const dataDir = values.memory ? undefined : (values['data-dir'] ?? '.data/eventstore');
 
 const store = await startEmbeddedEventStore({
@@ -33,6 +43,7 @@ const store = await startEmbeddedEventStore({
   dataDir,
   keepAliveIntervalMs,
   keepAliveTimeoutMs,
+  runProjections,
 });
 process.stdout.write(`${store.url}\n`);
 

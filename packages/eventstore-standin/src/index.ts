@@ -33,7 +33,16 @@ export interface EmbeddedEventStoreOptions {
    */
   keepAliveIntervalMs?: number;
   keepAliveTimeoutMs?: number;
+  /**
+   * EventStoreDB's `RunProjections`: 'none' (the default, as EventStoreDB's) runs no projection
+   * and answers the Projections service UNIMPLEMENTED; 'system' runs `$by_category` only; 'all'
+   * also runs user JavaScript projections. An application embedding the stand-in (Tally's
+   * `npm start`) thus runs no client's JavaScript unless it asks to; the CLI defaults to 'all'.
+   */
+  runProjections?: RunProjections;
 }
+
+export type RunProjections = 'none' | 'system' | 'all';
 
 export interface EmbeddedEventStore {
   /** Connection string for @eventstore/db-client, e.g. esdb://127.0.0.1:2113?tls=false */
@@ -81,9 +90,11 @@ export async function startEmbeddedEventStore(
     throw error;
   });
   const recoveryMs = Math.round(performance.now() - started);
-  const projections = ProjectionRegistry.open(store);
+  const runProjections = options.runProjections ?? 'none';
+  const projections = runProjections === 'none' ? undefined : ProjectionRegistry.open(store);
   const openReads = new OpenCalls();
   const server = createGrpcServer(store, projections, openReads, {
+    runProjections,
     writeTimeoutMs: options.writeTimeoutMs,
     keepAliveIntervalMs: options.keepAliveIntervalMs,
     keepAliveTimeoutMs: options.keepAliveTimeoutMs,
@@ -95,7 +106,7 @@ export async function startEmbeddedEventStore(
       (error, boundPort) => (error ? reject(error) : resolve(boundPort)),
     );
   }).catch(async (error) => {
-    await projections.close();
+    await projections?.close();
     await store.close();
     unlock();
     throw error;
@@ -129,7 +140,7 @@ export async function startEmbeddedEventStore(
         // Subscriptions are endless calls: cancel them rather than wait.
         server.forceShutdown();
         // Projections finish their writes in flight (and checkpoint) before the log closes.
-        await projections.close();
+        await projections?.close();
         await store.close();
         unlock();
       })();

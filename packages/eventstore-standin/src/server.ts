@@ -7,6 +7,7 @@ import { projectionsService } from './grpc/projections.js';
 import { readHandler } from './grpc/read.js';
 import { getSupportedMethods } from './grpc/server-features.js';
 import { addUnimplementedServices } from './grpc/unimplemented.js';
+import type { RunProjections } from './index.js';
 import type { ProjectionRegistry } from './projections/projection-registry.js';
 import { grpc, loadServiceModule } from './protocol.js';
 import type { EventStore } from './store/event-store.js';
@@ -25,9 +26,11 @@ export const DEFAULT_KEEP_ALIVE_MS = 10_000;
 /** A grpc-js server speaking EventStoreDB's client protocol over the given store. */
 export function createGrpcServer(
   store: EventStore,
-  projectionRegistry: ProjectionRegistry,
+  /** Undefined when no projection runs (runProjections 'none'). */
+  projectionRegistry: ProjectionRegistry | undefined,
   openReads: OpenCalls,
   options: {
+    runProjections?: RunProjections;
     writeTimeoutMs?: number | undefined;
     keepAliveIntervalMs?: number | undefined;
     keepAliveTimeoutMs?: number | undefined;
@@ -56,7 +59,7 @@ export function createGrpcServer(
   } as UntypedServiceImplementation);
   const features = loadServiceModule('serverfeatures').ServerFeaturesService as ServiceDefinition;
   server.addService(features, { getSupportedMethods } as UntypedServiceImplementation);
-  const projections = projectionsService(projectionRegistry);
+  const projections = projectionsService(projectionRegistry, options.runProjections ?? 'all');
   server.addService(projections.definition, projections.handlers as UntypedServiceImplementation);
   addUnimplementedServices(server);
   return server;

@@ -27,7 +27,7 @@ let raw: RawMessage;
 beforeAll(async () => {
   // A long write timeout: the unfinished appends below must not time out before the limit is hit,
   // however slowly a busy machine sends them.
-  store = await startEmbeddedEventStore({ writeTimeoutMs: 600_000 });
+  store = await startEmbeddedEventStore({ writeTimeoutMs: 600_000, runProjections: 'all' });
   client = EventStoreDBClient.connectionString(store.url);
   raw = rawStreamsClient(store.port);
 });

@@ -25,7 +25,10 @@ const open: Array<{ store: EmbeddedEventStore; client: EventStoreDBClient }> = [
 const dirs: string[] = [];
 
 async function start(dataDir?: string) {
-  const store = await startEmbeddedEventStore(dataDir ? { dataDir } : {});
+  const store = await startEmbeddedEventStore({
+    runProjections: 'all',
+    ...(dataDir ? { dataDir } : {}),
+  });
   const client = EventStoreDBClient.connectionString(store.url);
   const handle = { store, client };
   open.push(handle);
@@ -308,5 +311,34 @@ describe('$by_category', () => {
       }),
     );
     expect(lastLink!.event!.revision).toBe(BigInt(streams * perStream - 1));
+  });
+});
+
+describe('runProjections, as EventStoreDB', () => {
+  it("runs no projection unless asked ('none' by default through the API), 'system' runs $by_category only", async () => {
+    const none = await startEmbeddedEventStore();
+    const noneClient = EventStoreDBClient.connectionString(none.url);
+    const system = await startEmbeddedEventStore({ runProjections: 'system' });
+    const systemClient = EventStoreDBClient.connectionString(system.url);
+    try {
+      const enable = await noneClient.enableProjection(BY_CATEGORY).catch((e: unknown) => e);
+      expect(String((enable as Error).message)).toMatch(/projections are not running/);
+      const create = await noneClient
+        .createProjection('p', "fromAll().when({$any: function (s, e) { linkTo('x', e); }})")
+        .catch((e: unknown) => e);
+      expect(String((create as Error).message)).toMatch(/projections are not running/);
+
+      await systemClient.enableProjection(BY_CATEGORY);
+      expect((await systemClient.getProjectionStatus(BY_CATEGORY)).status).toBe(RUNNING);
+      const user = await systemClient
+        .createProjection('p', "fromAll().when({$any: function (s, e) { linkTo('x', e); }})")
+        .catch((e: unknown) => e);
+      expect(String((user as Error).message)).toMatch(/--run-projections=all/);
+    } finally {
+      await noneClient.dispose();
+      await systemClient.dispose();
+      await none.close();
+      await system.close();
+    }
   });
 });

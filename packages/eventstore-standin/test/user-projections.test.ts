@@ -27,7 +27,10 @@ const open: Handle[] = [];
 const dirs: string[] = [];
 
 async function start(dataDir?: string): Promise<Handle> {
-  const store = await startEmbeddedEventStore(dataDir ? { dataDir } : {});
+  const store = await startEmbeddedEventStore({
+    runProjections: 'all',
+    ...(dataDir ? { dataDir } : {}),
+  });
   const handle = { store, client: EventStoreDBClient.connectionString(store.url) };
   open.push(handle);
   return handle;

@@ -6,6 +6,7 @@ import type {
   sendUnaryData,
   UntypedHandleCall,
 } from '@grpc/grpc-js';
+import type { RunProjections } from '../index.js';
 import { BY_CATEGORY, type ProjectionStatistics } from '../projections/by-category-projection.js';
 import {
   OTHER_SYSTEM_PROJECTIONS,
@@ -22,7 +23,10 @@ import { unimplementedHandler } from './unimplemented.js';
  * the `$by_category` system projection. Update, Reset and RestartSubsystem answer
  * UNIMPLEMENTED.
  */
-export function projectionsService(registry: ProjectionRegistry): {
+export function projectionsService(
+  registry: ProjectionRegistry | undefined,
+  run: RunProjections,
+): {
   definition: ServiceDefinition;
   handlers: Record<string, UntypedHandleCall>;
 } {
@@ -31,9 +35,12 @@ export function projectionsService(registry: ProjectionRegistry): {
   for (const [method, spec] of Object.entries(definition)) {
     handlers[method] = unimplementedHandler(
       spec,
-      `${spec.path} is not supported by the embedded EventStoreDB stand-in: it runs ${BY_CATEGORY} (Enable, Disable, Statistics) and continuous JavaScript projections (Create, Enable, Disable, Delete, Statistics, State, Result). Use a real EventStoreDB for this feature.`,
+      registry
+        ? `${spec.path} is not supported by the embedded EventStoreDB stand-in: it runs ${BY_CATEGORY} (Enable, Disable, Statistics) and continuous JavaScript projections (Create, Enable, Disable, Delete, Statistics, State, Result). Use a real EventStoreDB for this feature.`
+        : `${spec.path}: projections are not running on this EventStoreDB stand-in (runProjections 'none', EventStoreDB's default); start it with --run-projections=all (or 'system' for ${BY_CATEGORY} only).`,
     );
   }
+  if (!registry) return { definition, handlers };
   const target = (name: string, expectedReply: string) => {
     if (name === BY_CATEGORY) return { projection: registry.byCategory };
     const user = registry.user(name);
@@ -56,6 +63,14 @@ export function projectionsService(registry: ProjectionRegistry): {
     }
     const name = continuous.getName();
     if (name === '') return callback(rpcError(Status.UNKNOWN, 'Projection name is required'));
+    if (run !== 'all') {
+      return callback(
+        rpcError(
+          Status.UNIMPLEMENTED,
+          `User projections are not running on this EventStoreDB stand-in (runProjections '${run}'); start it with --run-projections=all.`,
+        ),
+      );
+    }
     registry.create(name, options.getQuery(), continuous.getEmitEnabled()).then(
       (outcome) => {
         if (outcome.kind === 'created') return callback(null, new projectionsPb.CreateResp());
