@@ -3,7 +3,7 @@ import { Aggregator } from 'mingo/aggregator';
 import { type EventOptions, resumeToken, toEvents } from '../changes/change-events.js';
 import { type ChangeRecord, EXPANDED_ONLY } from '../changes/change-log.js';
 import type { Document } from '../data/bson-values.js';
-import { badValue, fromMingo, MongoCommandError } from '../data/errors.js';
+import { badValue, fieldWrongType, fromMingo, MongoCommandError } from '../data/errors.js';
 import { isPlainObject } from '../data/paths.js';
 import { mingoOptions } from '../data/query.js';
 import { MAX_BSON_OBJECT_BYTES } from '../wire/opcodes.js';
@@ -254,25 +254,8 @@ function enumField<T extends string>(
   return value as T;
 }
 
-function wrongType(field: string, value: unknown, expected: string): MongoCommandError {
-  return new MongoCommandError(
-    14,
-    `BSON field '$changeStream.${field}' is the wrong type '${bsonTypeName(value)}', expected type '${expected}'`,
-    'TypeMismatch',
-  );
-}
-
-function bsonTypeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'double';
-  if (typeof value === 'boolean') return 'bool';
-  if (typeof value === 'string') return 'string';
-  const bsontype = (value as { _bsontype?: string })._bsontype;
-  if (bsontype === 'Long') return 'long';
-  if (bsontype) return bsontype.toLowerCase();
-  return 'object';
-}
+const wrongType = (field: string, value: unknown, expected: string) =>
+  fieldWrongType(`$changeStream.${field}`, value, expected);
 
 export async function changeStreamGetMore(
   state: ServerState,

@@ -1,5 +1,4 @@
-import type { Document } from '../data/bson-values.js';
-import { MongoCommandError } from '../data/errors.js';
+import { fieldWrongType, MongoCommandError } from '../data/errors.js';
 import { isPlainObject } from '../data/paths.js';
 import type { CollectionOptions } from '../storage/collection.js';
 
@@ -12,7 +11,7 @@ export function parsePreAndPostImages(
   value: unknown,
 ): CollectionOptions['changeStreamPreAndPostImages'] {
   const field = `${command}.changeStreamPreAndPostImages`;
-  if (!isPlainObject(value)) throw wrongType(field, value, 'object');
+  if (!isPlainObject(value)) throw fieldWrongType(field, value, 'object');
   for (const key of Object.keys(value)) {
     if (key !== 'enabled') {
       throw new MongoCommandError(
@@ -30,24 +29,6 @@ export function parsePreAndPostImages(
     );
   }
   if (typeof value.enabled !== 'boolean')
-    throw wrongType(`${field}.enabled`, value.enabled, 'bool');
+    throw fieldWrongType(`${field}.enabled`, value.enabled, 'bool');
   return { enabled: value.enabled };
-}
-
-function wrongType(field: string, value: unknown, expected: string): MongoCommandError {
-  return new MongoCommandError(
-    14,
-    `BSON field '${field}' is the wrong type '${typeName(value)}', expected type '${expected}'`,
-    'TypeMismatch',
-  );
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'double';
-  if (typeof value === 'boolean') return 'bool';
-  if (typeof value === 'string') return 'string';
-  const bsontype = (value as Document)._bsontype;
-  return typeof bsontype === 'string' ? bsontype.toLowerCase() : 'object';
 }

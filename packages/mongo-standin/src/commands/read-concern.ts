@@ -1,5 +1,5 @@
 import type { Timestamp } from 'bson';
-import { bsonTypeOf, type Document } from '../data/bson-values.js';
+import { bsonTypeName, bsonTypeOf, type Document } from '../data/bson-values.js';
 import { MongoCommandError } from '../data/errors.js';
 import { isPlainObject } from '../data/paths.js';
 import type { ServerState } from './context.js';
@@ -34,19 +34,10 @@ const invalidOptions = (message: string) => new MongoCommandError(72, message, '
 
 const isTimestamp = (value: unknown): value is Timestamp => bsonTypeOf(value) === 'Timestamp';
 
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'double';
-  if (typeof value === 'boolean') return 'bool';
-  if (typeof value === 'object') return bsonTypeOf(value)?.toLowerCase() ?? 'object';
-  return typeof value;
-}
-
 function wrongType(field: string, expected: string, value: unknown): MongoCommandError {
   return new MongoCommandError(
     14,
-    `"${field}" had the wrong type. Expected ${expected}, found ${typeName(value)}`,
+    `"${field}" had the wrong type. Expected ${expected}, found ${bsonTypeName(value)}`,
     'TypeMismatch',
   );
 }

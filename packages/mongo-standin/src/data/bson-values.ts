@@ -70,6 +70,17 @@ export function bsonTypeOf(value: unknown): string | undefined {
     : undefined;
 }
 
+/** A value's BSON type as mongod names it in error messages ('int', 'bool', 'timestamp', …). */
+export function bsonTypeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'double';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'string') return 'string';
+  if (typeof value !== 'object') return typeof value;
+  return bsonTypeOf(value)?.toLowerCase() ?? 'object';
+}
+
 export function isNumeric(value: unknown): boolean {
   if (typeof value === 'number') return true;
   const t = bsonTypeOf(value);

@@ -1,4 +1,5 @@
 import type { Document } from './bson-values.js';
+import { bsonTypeName } from './bson-values.js';
 
 /** A command failure, answered as mongod does: `{ok: 0, errmsg, code, codeName, ...extra}`. */
 export class MongoCommandError extends Error {
@@ -20,6 +21,11 @@ export const badValue = (message: string) => new MongoCommandError(2, message, '
 export const failedToParse = (message: string) =>
   new MongoCommandError(9, message, 'FailedToParse');
 export const typeMismatch = (message: string) => new MongoCommandError(14, message, 'TypeMismatch');
+/** mongod's IDL parser's answer for a field of the wrong BSON type. */
+export const fieldWrongType = (field: string, value: unknown, expected: string) =>
+  typeMismatch(
+    `BSON field '${field}' is the wrong type '${bsonTypeName(value)}', expected type '${expected}'`,
+  );
 export const invalidNamespace = (message: string) =>
   new MongoCommandError(73, message, 'InvalidNamespace');
 
