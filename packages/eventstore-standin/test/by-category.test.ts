@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   BACKWARDS,
   binaryEvent,
@@ -13,38 +10,16 @@ import {
   StreamNotFoundError,
   UnknownError,
 } from '@eventstore/db-client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type EmbeddedEventStore, startEmbeddedEventStore } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { startEmbeddedEventStore } from '../src/index.js';
+import { ownStores } from './own-stores.js';
 import { collect, event, readAllOf } from './support.js';
 
 // `$by_category` as the client's own tests and EventStoreDB's projection use it, through the
 // client. Every test has a store of its own: enabling the projection writes links into `$all`.
 
 const BY_CATEGORY = '$by_category';
-const open: Array<{ store: EmbeddedEventStore; client: EventStoreDBClient }> = [];
-const dirs: string[] = [];
-
-async function start(dataDir?: string) {
-  const store = await startEmbeddedEventStore({
-    runProjections: 'all',
-    ...(dataDir ? { dataDir } : {}),
-  });
-  const client = EventStoreDBClient.connectionString(store.url);
-  const handle = { store, client };
-  open.push(handle);
-  return handle;
-}
-
-async function stop(handle: { store: EmbeddedEventStore; client: EventStoreDBClient }) {
-  await handle.client.dispose();
-  await handle.store.close();
-  open.splice(open.indexOf(handle), 1);
-}
-
-afterEach(async () => {
-  for (const handle of [...open]) await stop(handle);
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const { start, stop, freshDir } = ownStores({ runProjections: 'all' });
 
 /** The first `count` events of `$ce-<category>`, links resolved, as a subscriber gets them. */
 function categoryEvents(
@@ -253,8 +228,7 @@ describe('$by_category', () => {
   });
 
   it('keeps its enabled state and its links across restarts, and goes on without duplicates', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tally-es-bycat-'));
-    dirs.push(dir);
+    const dir = freshDir('tally-es-bycat-');
     const first = await start(dir);
     await first.client.appendToStream('order-1', event('Placed'));
     await first.client.enableProjection(BY_CATEGORY);
@@ -284,8 +258,7 @@ describe('$by_category', () => {
   });
 
   it('closed in the middle of a catch-up, it resumes where its links end: none missing, none twice', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tally-es-bycat-'));
-    dirs.push(dir);
+    const dir = freshDir('tally-es-bycat-');
     const first = await start(dir);
     const streams = 100;
     const perStream = 100; // 10,000 source events: several batches of the catch-up

@@ -1,47 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import {
-  appendFileSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  truncateSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventStoreDBClient } from '@eventstore/db-client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type EmbeddedEventStore, LOG_FILE_NAME, startEmbeddedEventStore } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { LOG_FILE_NAME, startEmbeddedEventStore } from '../src/index.js';
+import { ownStores } from './own-stores.js';
 import { event, readAllOf } from './support.js';
 
-const dirs: string[] = [];
-const open: Array<{ store: EmbeddedEventStore; client: EventStoreDBClient }> = [];
-
-function freshDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-es-'));
-  dirs.push(dir);
-  return dir;
-}
-
-async function start(dataDir: string) {
-  const store = await startEmbeddedEventStore({ dataDir });
-  const client = EventStoreDBClient.connectionString(store.url);
-  const handle = { store, client };
-  open.push(handle);
-  return handle;
-}
-
-async function stop(handle: { store: EmbeddedEventStore; client: EventStoreDBClient }) {
-  await handle.client.dispose();
-  await handle.store.close();
-  open.splice(open.indexOf(handle), 1);
-}
-
-afterEach(async () => {
-  for (const handle of [...open]) await stop(handle);
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const { start, stop, freshDir } = ownStores();
 
 const summary = (events: Awaited<ReturnType<typeof readAllOf>>) =>
   events.map((e) => ({

@@ -1,6 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
@@ -15,32 +13,14 @@ import {
   UnknownError,
 } from '@eventstore/db-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type EmbeddedEventStore, startEmbeddedEventStore } from '../src/index.js';
+import { ownStores } from './own-stores.js';
 import { collect, event, readAllOf } from './support.js';
 
 // User-defined JavaScript projections through the client, starting with the expectations of the
 // client's own `readStream` / `readAll` "resolve link tos" tests (client 6.2.1). Every test has
 // a store of its own: projections write into `$all`.
 
-type Handle = { store: EmbeddedEventStore; client: EventStoreDBClient };
-const open: Handle[] = [];
-const dirs: string[] = [];
-
-async function start(dataDir?: string): Promise<Handle> {
-  const store = await startEmbeddedEventStore({
-    runProjections: 'all',
-    ...(dataDir ? { dataDir } : {}),
-  });
-  const handle = { store, client: EventStoreDBClient.connectionString(store.url) };
-  open.push(handle);
-  return handle;
-}
-
-async function stop(handle: Handle) {
-  await handle.client.dispose();
-  await handle.store.close();
-  open.splice(open.indexOf(handle), 1);
-}
+const { start, stop, freshDir } = ownStores({ runProjections: 'all' });
 
 /** The stand-in's CLI as a child process on `dataDir`; resolves with its connection string. */
 function startChild(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
@@ -81,8 +61,6 @@ function killed(child: ChildProcess): Promise<void> {
 
 afterEach(async () => {
   for (const child of [...children]) await killed(child);
-  for (const handle of [...open]) await stop(handle);
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 /** The query of the client's tests, verbatim. */
@@ -396,8 +374,7 @@ describe('user-defined JavaScript projections', () => {
   });
 
   it('survives restarts: definition, state and emitted events, with nothing written twice', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tally-es-userproj-'));
-    dirs.push(dir);
+    const dir = freshDir('tally-es-userproj-');
     const first = await start(dir);
     await first.client.createProjection(
       'durable',
@@ -435,8 +412,7 @@ describe('user-defined JavaScript projections', () => {
   });
 
   it('after a SIGKILL (no checkpoint yet), replays its events without emitting anything twice', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tally-es-userproj-crash-'));
-    dirs.push(dir);
+    const dir = freshDir('tally-es-userproj-crash-');
     const first = await startChild(dir);
     const client = EventStoreDBClient.connectionString(first.url);
     await client.createProjection(
