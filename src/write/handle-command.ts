@@ -47,6 +47,12 @@ export interface HandleOptions {
    * lets a fold cache that forgot old commands skip folding the stream whole.
    */
   absence?: () => KnownAbsence;
+  /**
+   * The stream is new unless this very command ran before (a transfer's stream, opened by the
+   * mutation that debited its source): the first attempt decides on the empty stream without
+   * reading it, and the append's "no stream" expectation checks that.
+   */
+  presumeNew?: boolean;
 }
 
 /**
@@ -70,6 +76,7 @@ export function handleCommand<State, Command, Event extends AnyEvent>(
     const loaded = await loadStream(client, streamName, decider, context.commandId, cache, {
       trustCache: attempt === 1,
       absence: { ...options.absence?.(), noneUpTo: context.causedAt },
+      presumeNew: options.presumeNew,
     });
     const replay = replayOf(loaded, inputHash);
     if (replay) return replay as CommandOutcome<State, Event>;

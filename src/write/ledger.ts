@@ -237,13 +237,19 @@ export class Ledger {
     });
     const debit = sent.events.find((e): e is TransferSent => e.type === 'TransferSent');
     if (!debit) throw new Error(`transfer ${transferId}: the source recorded no TransferSent`);
-    const initiated = await this.onTransfer(initiationOf(debit.data), {
-      ...prepared.context,
-      commandId: transferStepId(transferId, 'initiate'),
-      causationId: prepared.context.commandId,
-      expectedRevision: undefined,
-      inputHash: undefined,
-    });
+    // The transfer's stream is new unless this request ran before: not read first (one round
+    // trip less per transfer); a retry's append conflicts and is decided again on the stream.
+    const initiated = await this.onTransfer(
+      initiationOf(debit.data),
+      {
+        ...prepared.context,
+        commandId: transferStepId(transferId, 'initiate'),
+        causationId: prepared.context.commandId,
+        expectedRevision: undefined,
+        inputHash: undefined,
+      },
+      { presumeNew: true },
+    );
     if (!initiated.state.exists) throw new Error(`transfer ${transferId} was not initiated`);
     return {
       transfer: initiated.state,
@@ -419,10 +425,19 @@ export class Ledger {
   onTransfer(
     command: TransferCommand,
     context: CommandContext,
+    options?: HandleOptions,
   ): Promise<CommandOutcome<TransferState, TransferEvent>> {
     const stream = transferStreamName(command.transferId);
     return this.#queue.run(stream, () =>
-      handleCommand(this.client, stream, transferDecider, command, context, this.#transfers),
+      handleCommand(
+        this.client,
+        stream,
+        transferDecider,
+        command,
+        context,
+        this.#transfers,
+        options,
+      ),
     );
   }
 

@@ -92,9 +92,18 @@ export async function loadStream<State, Event extends { type: string; data: unkn
   decider: Decider<State, unknown, Event>,
   commandId: string,
   cache?: StreamCache<State>,
-  { trustCache = false, absence = {} }: { trustCache?: boolean; absence?: KnownAbsence } = {},
+  {
+    trustCache = false,
+    absence = {},
+    presumeNew = false,
+  }: { trustCache?: boolean; absence?: KnownAbsence; presumeNew?: boolean } = {},
 ): Promise<LoadedStream<State>> {
   const cached = cache?.get(streamName);
+  if (!cached && presumeNew && trustCache) {
+    // Unverified, like a cached fold: the append expects no stream, so if the stream exists
+    // after all (this very command ran before) the append conflicts and the next attempt reads.
+    return { state: decider.initialState, revision: -1, fromCache: true };
+  }
   const searchWhole = (known: CachedStream<State>) =>
     known.since >= 0 &&
     mayRepeat(commandId) &&
