@@ -24,7 +24,7 @@ export async function startTallyProcess(
 ): Promise<TallyProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [...nodeArgs, '--import', 'tsx', 'src/main.ts'],
+    [...nodeArgs, ...benchNodeArgs(), '--import', 'tsx', 'src/main.ts'],
     {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
@@ -53,4 +53,9 @@ export async function startTallyProcess(
       await exited;
     },
   };
+}
+
+/** BENCH_TALLY_NODE_ARGS: V8 or Node flags for Tally's process only, to compare tunings in one run. */
+function benchNodeArgs(): string[] {
+  return (process.env.BENCH_TALLY_NODE_ARGS ?? '').split(' ').filter(Boolean);
 }
