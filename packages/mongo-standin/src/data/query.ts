@@ -231,9 +231,68 @@ const SIMPLE_OPS: Record<string, (path: string, value: unknown) => Predicate> = 
  * which dominated bulk upserts; anything richer still goes to mingo.
  */
 function compileSimple(filter: Document): Matcher | undefined {
+  const predicate = simplePredicate(filter);
+  return predicate && { test: predicate };
+}
+
+/**
+ * `$and`/`$or`/`$nor` of simple filters are simple too: every fenced read-model write is
+ * `{$and: [{_id}, {$or: [{_fence: {$lte}}, {_fence: {$exists: false}}]}]}`, and compiling it
+ * with mingo was a quarter of the stand-in's CPU under Tally's load. A malformed one (not a
+ * non-empty array of objects) goes to mingo, which reports it.
+ */
+const LOGICAL: Record<string, (parts: Predicate[]) => Predicate> = {
+  $and: (parts) => (doc) => parts.every((p) => p(doc)),
+  $or: (parts) => (doc) => parts.some((p) => p(doc)),
+  $nor: (parts) => (doc) => !parts.some((p) => p(doc)),
+};
+
+function logicalPredicate(operator: string, operands: unknown): Predicate | undefined {
+  const combine = LOGICAL[operator];
+  if (!combine) return undefined;
+  const parts: Predicate[] = [];
+  for (const operand of checkedOperands(operator, operands)) {
+    const part = simplePredicate(operand);
+    if (!part) return undefined;
+    parts.push(part);
+  }
+  return combine(parts);
+}
+
+/** The operands of `$and`/`$or`/`$nor`, refused with mongod's messages unless they are a non-empty array of objects. */
+function checkedOperands(operator: string, operands: unknown): Document[] {
+  if (!Array.isArray(operands)) {
+    throw new MongoCommandError(2, `${operator} must be an array`, 'BadValue');
+  }
+  if (operands.length === 0) {
+    throw new MongoCommandError(2, '$and/$or/$nor must be a nonempty array', 'BadValue');
+  }
+  for (const operand of operands) {
+    if (!isPlainObject(operand)) {
+      throw new MongoCommandError(2, '$or/$and/$nor entries need to be full objects', 'BadValue');
+    }
+  }
+  return operands as Document[];
+}
+
+/** Checks every `$and`/`$or`/`$nor` of a filter, however it is then compiled (mingo accepts `[]`). */
+function checkLogical(filter: Document): void {
+  for (const [field, condition] of Object.entries(filter)) {
+    if (field in LOGICAL)
+      for (const operand of checkedOperands(field, condition)) checkLogical(operand);
+  }
+}
+
+function simplePredicate(filter: Document): Predicate | undefined {
   const predicates: Predicate[] = [];
   for (const [field, condition] of Object.entries(filter)) {
-    if (field.startsWith('$') || condition instanceof RegExp) return undefined;
+    if (field.startsWith('$')) {
+      const logical = logicalPredicate(field, condition);
+      if (!logical) return undefined;
+      predicates.push(logical);
+      continue;
+    }
+    if (condition instanceof RegExp) return undefined;
     const keys = isPlainObject(condition) ? Object.keys(condition) : [];
     if (keys.length > 0 && keys[0]!.startsWith('$')) {
       for (const op of keys) {
@@ -251,12 +310,13 @@ function compileSimple(filter: Document): Matcher | undefined {
       }
     } else predicates.push(eq(field, condition));
   }
-  return { test: (doc) => predicates.every((p) => p(doc)) };
+  return (doc) => predicates.every((p) => p(doc));
 }
 
 /** Compiles a filter; mingo's errors (unknown operator, bad shape) become BadValue (2). */
 export function compileFilter(filter: Document | undefined): Matcher {
   if (!filter || Object.keys(filter).length === 0) return MATCH_ALL;
+  checkLogical(filter);
   const simple = compileSimple(filter);
   if (simple) return simple;
   try {
