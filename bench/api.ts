@@ -6,11 +6,11 @@ import { readModels } from '../src/read/read-models.js';
 import { fmt, percentile, runLoad } from './api/measure.js';
 import {
   deposit,
+  mixedKind,
+  mixedOperation,
   openAccounts,
   queryAccount,
-  transfer,
   waitForReadModel,
-  withdraw,
 } from './api/operations.js';
 import { cpuPerOperation, loadAverage } from './api/proc-stats.js';
 import { pushLatency, rawSubscriptionDelivery } from './api/push-latency.js';
@@ -36,6 +36,7 @@ const modes = (args.includes('--mode') ? [modeArg] : ['split', 'all-in-one']) as
 >;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (quick ? 1.5 : 5));
 const MIXED_SECONDS = quick ? 3 : 10;
+const WARMUP_SECONDS = quick ? 3 : 15;
 const REBUILD_EVENTS = Number(process.env.BENCH_EVENTS ?? (quick ? 0 : 50_000));
 const CONCURRENCIES = [1, 16, 64];
 const MIXED_CONCURRENCY = 32;
@@ -63,9 +64,13 @@ async function runMode(mode: Mode, rows: Row[]): Promise<void> {
   try {
     const { client, measured, raw, mongo, mongoUrl } = stack;
     const rssAtStart = new Map(measured.map((p) => [p.name, p.rss()]));
-    // Warm-up: JIT, connection pools, caches.
-    const [warm] = await openAccounts(client, 1);
-    await runLoad(8, quick ? 500 : 2000, () => deposit(client, warm!));
+    // Warm-up: every path the phases take (JIT, connection pools, caches), so that 5-s phases
+    // measure steady state rather than the compiler: the mixed load at concurrency 8.
+    const warm = await openAccounts(client, 8);
+    for (const id of warm) await waitForReadModel(client, id);
+    await runLoad(8, WARMUP_SECONDS * 1000, (worker, i) =>
+      mixedOperation(client, warm, worker, mixedKind(i)),
+    );
 
     const cpuColumns = (cpuPerOp: Map<string, number>) =>
       measured.map((p) => `${p.name} ${fmt(cpuPerOp.get(p.name) ?? 0)}`).join(', ');
@@ -106,14 +111,10 @@ async function runMode(mode: Mode, rows: Row[]): Promise<void> {
     const mutationLatencies: number[] = [];
     const mixed = await cpuPerOperation(measured, () =>
       runLoad(MIXED_CONCURRENCY, MIXED_SECONDS * 1000, async (worker, i) => {
-        const own = accounts[worker]!;
-        const step = i % 10;
-        if (step >= 6) return queryAccount(client, own);
+        const kind = mixedKind(i);
         const t = performance.now();
-        if (step < 4) await deposit(client, own);
-        else if (step === 4) await withdraw(client, own);
-        else await transfer(client, own, accounts[(worker + 1) % accounts.length]!);
-        mutationLatencies.push(performance.now() - t);
+        await mixedOperation(client, accounts, worker, kind);
+        if (kind !== 'query') mutationLatencies.push(performance.now() - t);
       }),
     );
     if (mode === 'split') baseline.set('mixed', mixed.perSecond);

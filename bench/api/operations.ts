@@ -62,3 +62,34 @@ export async function waitForReadModel(client: GraphQLClient, id: string): Promi
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** What the mixed load sends: 40 % deposits, 10 % withdrawals, 10 % transfers, 40 % queries. */
+export type MixedKind = 'deposit' | 'withdrawal' | 'transfer' | 'query';
+
+/** The kind of a worker's `i`-th operation in the mixed load. */
+export function mixedKind(i: number): MixedKind {
+  const step = i % 10;
+  if (step >= 6) return 'query';
+  if (step < 4) return 'deposit';
+  return step === 4 ? 'withdrawal' : 'transfer';
+}
+
+/** One mixed-load operation of `worker` on its own account (a transfer goes to the next one's). */
+export function mixedOperation(
+  client: GraphQLClient,
+  accounts: readonly string[],
+  worker: number,
+  kind: MixedKind,
+): Promise<unknown> {
+  const own = accounts[worker]!;
+  switch (kind) {
+    case 'deposit':
+      return deposit(client, own);
+    case 'withdrawal':
+      return withdraw(client, own);
+    case 'transfer':
+      return transfer(client, own, accounts[(worker + 1) % accounts.length]!);
+    case 'query':
+      return queryAccount(client, own);
+  }
+}

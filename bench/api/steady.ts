@@ -1,11 +1,10 @@
 import { fmt, percentile, runLoad } from './measure.js';
 import {
   deposit,
+  mixedKind,
+  mixedOperation,
   openAccounts,
-  queryAccount,
-  transfer,
   waitForReadModel,
-  withdraw,
 } from './operations.js';
 import { cpuPerOperation, loadAverage } from './proc-stats.js';
 import { type Mode, startStack } from './setup.js';
@@ -32,15 +31,10 @@ try {
   const { client, measured } = stack;
   const accounts = await openAccounts(client, concurrency);
   for (const id of accounts) await waitForReadModel(client, id);
-  const operation = async (worker: number, i: number) => {
-    const own = accounts[worker]!;
-    if (depositsOnly) return deposit(client, own);
-    const step = i % 10;
-    if (step >= 6) return queryAccount(client, own);
-    if (step < 4) return deposit(client, own);
-    if (step === 4) return withdraw(client, own);
-    return transfer(client, own, accounts[(worker + 1) % accounts.length]!);
-  };
+  const operation = (worker: number, i: number) =>
+    depositsOnly
+      ? deposit(client, accounts[worker]!)
+      : mixedOperation(client, accounts, worker, mixedKind(i));
   console.log(
     `${mode}, ${depositsOnly ? 'deposits' : 'mixed'} at concurrency ${concurrency}: warm-up ${warmup} s, then ${seconds} s`,
   );
