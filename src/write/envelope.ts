@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { v5 as uuidv5 } from 'uuid';
+import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 
 /** The JSON metadata of every event Tally appends (DESIGN.md §1, event envelope). */
 export interface EventMetadata {
@@ -45,9 +45,11 @@ export interface CommandContext {
 
 /** Namespace for ids derived from idempotency keys and process-manager steps (a fixed random UUID). */
 const TALLY_NAMESPACE = '1b671a64-40d5-491e-99b0-da01ff1339f1';
+/** Parsed once: given as a string, uuid parses the namespace again for every id (a quarter of the cost). */
+const TALLY_NAMESPACE_BYTES = parseUuid(TALLY_NAMESPACE);
 
 export function deterministicId(name: string): string {
-  return uuidv5(name, TALLY_NAMESPACE);
+  return uuidv5(name, TALLY_NAMESPACE_BYTES);
 }
 
 /**
