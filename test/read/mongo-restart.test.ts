@@ -38,12 +38,31 @@ async function foldOf(accountId: string) {
   return fold;
 }
 
+/**
+ * Awaits one step of the scenario, failing with its name if it takes longer than `ms`: the test
+ * has several waits that depend on the server restart, and a bare timeout would not say which.
+ */
+async function step<T>(name: string, work: Promise<T>, ms = 30_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${name}: not done within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe('the read models after their MongoDB server restarts', () => {
   it('rewind to the checkpoint MongoDB holds and converge to the event store fold of every account', async () => {
-    const first = await startMongoProcess(dir);
+    const first = await step('first MongoDB start', startMongoProcess(dir));
     children.push(first.child);
     const port = new URL(first.url.replace(/^mongodb:/, 'http:')).port;
-    tally = await startTestTally({ mongoUrl: first.url, runProcessManager: false });
+    tally = await step(
+      'Tally start',
+      startTestTally({ mongoUrl: first.url, runProcessManager: false }),
+    );
 
     const accounts = [];
     for (let i = 0; i < 4; i++)
@@ -58,10 +77,10 @@ describe('the read models after their MongoDB server restarts', () => {
     // The server dies the moment the last deposits were acknowledged, then comes back on the
     // same port and data directory, holding whatever it had made durable.
     const rewound = once(tally.projector, 'rewound');
-    await killHard(first.child);
-    const second = await startMongoProcess(dir, ['--port', port]);
+    await step('SIGKILL of the first MongoDB', killHard(first.child));
+    const second = await step('second MongoDB start', startMongoProcess(dir, ['--port', port]));
     children.push(second.child);
-    const [{ to }] = (await rewound) as [{ to: bigint }];
+    const [{ to }] = (await step('the projector rewinding', rewound)) as [{ to: bigint }];
     expect(to).toBeLessThanOrEqual(last);
 
     // Re-applied from the proven checkpoint: every account equals its stream's fold.
