@@ -111,8 +111,21 @@ export async function startStack(mode: Mode, cpuProfDir?: string): Promise<Bench
     measured.unshift(
       measuredProcess(mode === 'split' ? 'Tally' : 'Tally with its stand-ins', tally.pid),
     );
+    let apiPort = port;
+    // BENCH_API_ONLY=1: the load goes to a second, API-only Tally (RUN_CONSUMERS=false), the
+    // first one only projecting and settling: what moving the consumers off the API's thread
+    // would buy (docs/benchmarks.md, third session).
+    if (process.env.BENCH_API_ONLY) {
+      apiPort = await freePort();
+      const api = await startTallyProcess(
+        { ...env, PORT: String(apiPort), RUN_CONSUMERS: 'false' },
+        auth,
+      );
+      stops.unshift(() => api.stop());
+      measured.unshift(measuredProcess('Tally API-only', api.pid));
+    }
     measured.push(loadGenerator);
-    const endpoint = `http://127.0.0.1:${port}/graphql`;
+    const endpoint = `http://127.0.0.1:${apiPort}/graphql`;
     const client = graphqlClient(endpoint, auth, 128);
     stops.unshift(async () => client.close());
     const stack: BenchStack = {
