@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tally } from '../../src/app.js';
 import { settleTransfer } from '../../src/process/transfer-process-manager.js';
-import { type RecordedEvent, toRecordedEvent } from '../../src/read/recorded-event.js';
 import { Ledger } from '../../src/write/ledger.js';
 import { tellerRequest } from '../support/command-request.js';
+import { eventsOf, openAccountOn } from '../support/ledger-streams.js';
 import { startTestTally } from '../support/test-tally.js';
 
 /**
@@ -26,41 +26,27 @@ const request = tellerRequest;
 const smallCacheLedger = () =>
   new Ledger(tally.eventStore, undefined, { maxStreams: 10, maxCommandsPerStream: 2 });
 
-async function eventsOf(stream: string): Promise<RecordedEvent[]> {
-  const events: RecordedEvent[] = [];
-  for await (const resolved of tally.eventStore.readStream(stream)) {
-    if (resolved.event?.isJson) events.push(toRecordedEvent(resolved.event as never));
-  }
-  return events;
-}
-
-async function openAccount(ledger: Ledger, initialDeposit?: string): Promise<string> {
-  const { account } = await ledger.openAccount(
-    { ownerId: randomUUID(), currency: 'USD', ...(initialDeposit ? { initialDeposit } : {}) },
-    request(),
-  );
-  return account.id;
-}
-
 describe('fold cache bounds', () => {
   it('a transfer step replayed after the cache forgot it credits nothing twice', async () => {
     const ledger = smallCacheLedger();
-    const source = await openAccount(ledger, '100.00');
-    const target = await openAccount(ledger);
+    const source = await openAccountOn(ledger, '100.00');
+    const target = await openAccountOn(ledger);
     for (let i = 0; i < 6; i++) {
       await ledger.transferMoney(
         { fromAccountId: source, toAccountId: target, amount: '1.00' },
         request(),
       );
     }
-    const sent = (await eventsOf(`account-${source}`)).filter((e) => e.type === 'TransferSent');
+    const sent = (await eventsOf(tally.eventStore, `account-${source}`)).filter(
+      (e) => e.type === 'TransferSent',
+    );
     expect(sent).toHaveLength(6);
     for (const event of sent) await settleTransfer(ledger, event);
     // Every step again, oldest first, through the same (forgetful) cache and through a new one.
     for (const event of sent) await settleTransfer(ledger, event);
     for (const event of sent) await settleTransfer(smallCacheLedger(), event);
 
-    const received = (await eventsOf(`account-${target}`)).filter(
+    const received = (await eventsOf(tally.eventStore, `account-${target}`)).filter(
       (e) => e.type === 'TransferReceived',
     );
     expect(received).toHaveLength(6);
@@ -73,7 +59,7 @@ describe('fold cache bounds', () => {
 
   it('a keyed deposit retried after the cache forgot it returns its first result, once', async () => {
     const ledger = smallCacheLedger();
-    const account = await openAccount(ledger);
+    const account = await openAccountOn(ledger);
     const first = await ledger.depositMoney({ accountId: account, amount: '5.00' }, request('k-1'));
     for (let i = 0; i < 5; i++) {
       await ledger.depositMoney({ accountId: account, amount: '1.00' }, request(`k-next-${i}`));
@@ -81,7 +67,7 @@ describe('fold cache bounds', () => {
     const retry = await ledger.depositMoney({ accountId: account, amount: '5.00' }, request('k-1'));
     expect(retry.revision).toBe(first.revision);
     expect(retry.position).toEqual(first.position);
-    const deposits = (await eventsOf(`account-${account}`)).filter(
+    const deposits = (await eventsOf(tally.eventStore, `account-${account}`)).filter(
       (e) => e.type === 'MoneyDeposited',
     );
     expect(deposits).toHaveLength(6);
@@ -92,7 +78,7 @@ describe('fold cache bounds', () => {
 
   it('two requests with one key at once append once, whatever the cache remembers', async () => {
     const ledger = smallCacheLedger();
-    const account = await openAccount(ledger);
+    const account = await openAccountOn(ledger);
     const key = `k-${randomUUID()}`;
     const results = await Promise.all(
       Array.from({ length: 4 }, () =>
@@ -100,7 +86,7 @@ describe('fold cache bounds', () => {
       ),
     );
     expect(new Set(results.map((r) => r.revision)).size).toBe(1);
-    const deposits = (await eventsOf(`account-${account}`)).filter(
+    const deposits = (await eventsOf(tally.eventStore, `account-${account}`)).filter(
       (e) => e.type === 'MoneyDeposited',
     );
     expect(deposits).toHaveLength(1);

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Tally } from '../../src/app.js';
 import { settleTransfer } from '../../src/process/transfer-process-manager.js';
-import { type RecordedEvent, toRecordedEvent } from '../../src/read/recorded-event.js';
 import { Ledger } from '../../src/write/ledger.js';
 import { tellerRequest } from '../support/command-request.js';
+import { eventsOf, openAccountOn } from '../support/ledger-streams.js';
 import { startTestTally } from '../support/test-tally.js';
 
 /**
@@ -20,22 +19,6 @@ afterAll(async () => {
   await tally?.close();
 });
 
-async function eventsOf(stream: string): Promise<RecordedEvent[]> {
-  const events: RecordedEvent[] = [];
-  for await (const resolved of tally.eventStore.readStream(stream)) {
-    if (resolved.event?.isJson) events.push(toRecordedEvent(resolved.event as never));
-  }
-  return events;
-}
-
-async function openAccount(ledger: Ledger, initialDeposit?: string): Promise<string> {
-  const { account } = await ledger.openAccount(
-    { ownerId: randomUUID(), currency: 'USD', ...(initialDeposit ? { initialDeposit } : {}) },
-    tellerRequest(),
-  );
-  return account.id;
-}
-
 /** The streams `ledger`'s event store client was asked to read while `run` ran. */
 async function streamsReadDuring(run: () => Promise<unknown>): Promise<string[]> {
   const spy = vi.spyOn(tally.eventStore, 'readStream');
@@ -50,8 +33,8 @@ async function streamsReadDuring(run: () => Promise<unknown>): Promise<string[]>
 describe('a transfer opens its stream without reading it', () => {
   it('reads no transfer stream, and the transfer is initiated once', async () => {
     const ledger = new Ledger(tally.eventStore);
-    const source = await openAccount(ledger, '10.00');
-    const target = await openAccount(ledger);
+    const source = await openAccountOn(ledger, '10.00');
+    const target = await openAccountOn(ledger);
     let transferId = '';
     const read = await streamsReadDuring(async () => {
       const result = await ledger.transferMoney(
@@ -61,14 +44,14 @@ describe('a transfer opens its stream without reading it', () => {
       transferId = result.transfer.id;
     });
     expect(read.filter((stream) => stream.startsWith('transfer-'))).toEqual([]);
-    const events = await eventsOf(`transfer-${transferId}`);
+    const events = await eventsOf(tally.eventStore, `transfer-${transferId}`);
     expect(events.map((e) => e.type)).toEqual(['TransferInitiated']);
   });
 
   it('a keyed retry through a ledger that never saw it returns the same transfer, initiated once', async () => {
     const first = new Ledger(tally.eventStore);
-    const source = await openAccount(first, '10.00');
-    const target = await openAccount(first);
+    const source = await openAccountOn(first, '10.00');
+    const target = await openAccountOn(first);
     const input = { fromAccountId: source, toAccountId: target, amount: '3.00' };
     const original = await first.transferMoney(input, tellerRequest('same-transfer'));
     // Another instance (an empty cache) gets the same request again.
@@ -78,27 +61,33 @@ describe('a transfer opens its stream without reading it', () => {
     );
     expect(retried.transfer.id).toBe(original.transfer.id);
     expect(retried.position).toEqual(original.position);
-    const events = await eventsOf(`transfer-${original.transfer.id}`);
+    const events = await eventsOf(tally.eventStore, `transfer-${original.transfer.id}`);
     expect(events.map((e) => e.type)).toEqual(['TransferInitiated']);
-    const debits = (await eventsOf(`account-${source}`)).filter((e) => e.type === 'TransferSent');
+    const debits = (await eventsOf(tally.eventStore, `account-${source}`)).filter(
+      (e) => e.type === 'TransferSent',
+    );
     expect(debits).toHaveLength(1);
   });
 
   it('a stream the process manager opened first is recognised, not opened again', async () => {
     const mutationSide = new Ledger(tally.eventStore);
-    const source = await openAccount(mutationSide, '10.00');
-    const target = await openAccount(mutationSide);
+    const source = await openAccountOn(mutationSide, '10.00');
+    const target = await openAccountOn(mutationSide);
     const input = { fromAccountId: source, toAccountId: target, amount: '1.25' };
     const first = await mutationSide.transferMoney(input, tellerRequest('pm-first'));
     // The process manager of another instance settles it; then the client retries here.
-    const [sent] = (await eventsOf(`account-${source}`)).filter((e) => e.type === 'TransferSent');
+    const [sent] = (await eventsOf(tally.eventStore, `account-${source}`)).filter(
+      (e) => e.type === 'TransferSent',
+    );
     await settleTransfer(new Ledger(tally.eventStore), sent!);
     const retried = await new Ledger(tally.eventStore).transferMoney(
       input,
       tellerRequest('pm-first'),
     );
     expect(retried.transfer.id).toBe(first.transfer.id);
-    const types = (await eventsOf(`transfer-${first.transfer.id}`)).map((e) => e.type);
+    const types = (await eventsOf(tally.eventStore, `transfer-${first.transfer.id}`)).map(
+      (e) => e.type,
+    );
     expect(types.filter((t) => t === 'TransferInitiated')).toHaveLength(1);
     expect(types).toContain('TransferCompleted');
   });
