@@ -82,6 +82,21 @@ describe('embedded mongo: logical query operators', () => {
     ]);
   });
 
+  it('fields named like Object.prototype members are fields, in plain and logical filters', async () => {
+    const c = ctx.client
+      .db(freshName('db'))
+      .collection<{ _id: string } & Record<string, unknown>>(freshName());
+    await c.insertMany([
+      { _id: 'a', constructor: 'x', toString: 1 },
+      { _id: 'b', constructor: 'y' },
+    ]);
+    expect(ids(await c.find({ constructor: 'x' }).toArray())).toEqual(['a']);
+    expect(ids(await c.find({ $or: [{ toString: 1 }, { constructor: 'y' }] }).toArray())).toEqual([
+      'a',
+      'b',
+    ]);
+  });
+
   it("an empty or non-array $and/$or/$nor is BadValue, with mongod's message", async () => {
     const c = await seeded();
     const refusals: Array<[Record<string, unknown>, string]> = [

@@ -248,8 +248,8 @@ const LOGICAL: Record<string, (parts: Predicate[]) => Predicate> = {
 };
 
 function logicalPredicate(operator: string, operands: unknown): Predicate | undefined {
-  const combine = LOGICAL[operator];
-  if (!combine) return undefined;
+  if (!Object.hasOwn(LOGICAL, operator)) return undefined;
+  const combine = LOGICAL[operator]!;
   const parts: Predicate[] = [];
   for (const operand of checkedOperands(operator, operands)) {
     const part = simplePredicate(operand);
@@ -278,8 +278,10 @@ function checkedOperands(operator: string, operands: unknown): Document[] {
 /** Checks every `$and`/`$or`/`$nor` of a filter, however it is then compiled (mingo accepts `[]`). */
 function checkLogical(filter: Document): void {
   for (const [field, condition] of Object.entries(filter)) {
-    if (field in LOGICAL)
+    // Own keys only: a field named "constructor" or "toString" is a field, not an operator.
+    if (Object.hasOwn(LOGICAL, field)) {
       for (const operand of checkedOperands(field, condition)) checkLogical(operand);
+    }
   }
 }
 
