@@ -57,7 +57,9 @@ describe('embedded mongo: simple filters match as the general query engine does'
   it('finds the same documents with and without the fast path', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(doc, { minLength: 1, maxLength: 10 }), filter, async (docs, f) => {
-        const c = ctx.client.db(freshName('db')).collection(freshName());
+        const c = ctx.client
+          .db(freshName('db'))
+          .collection<{ _id: number } & Record<string, unknown>>(freshName());
         await c.insertMany(docs.map((d, i) => ({ _id: i, ...d })));
         const ids = async (query: Record<string, unknown>) =>
           (await c.find(query).project({ _id: 1 }).toArray()).map((d) => d._id).sort();
