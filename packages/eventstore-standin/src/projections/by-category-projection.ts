@@ -11,6 +11,7 @@ import {
   sourcePositionOf,
 } from './by-category.js';
 import { readDefinition, writeDefinition } from './projection-definition.js';
+import { positionText, progressPercent } from './statistics-fields.js';
 
 const log = createLogger('eventstore.projections');
 
@@ -107,19 +108,14 @@ export class ByCategoryProjection {
 
   statistics(): ProjectionStatistics {
     const handled = this.#handled;
-    const end = this.#store.committedEnd;
-    const caughtUp = this.#cursor.position >= end;
-    const span = Math.max(1, end - LOG_HEADER_SIZE);
     return {
       name: BY_CATEGORY,
       status: this.#status,
       stateReason: this.#stateReason,
       epoch: this.#version < 0 ? -1 : 0,
       version: this.#version,
-      position: handled ? `C:${handled.commit}/P:${handled.prepare}` : '',
-      progress: caughtUp
-        ? 100
-        : Math.floor((1000 * (this.#cursor.position - LOG_HEADER_SIZE)) / span) / 10,
+      position: positionText(handled),
+      progress: progressPercent(this.#cursor.position, this.#store.committedEnd),
       eventsProcessedAfterRestart: this.#processed,
       writesInProgress: this.#writesInProgress,
     };

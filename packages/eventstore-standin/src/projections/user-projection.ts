@@ -11,6 +11,7 @@ import { ProjectionRuntime } from './js-runtime.js';
 import { readCheckpoint, writeCheckpoint } from './projection-checkpoint.js';
 import { readDefinition, type StoredDefinition, writeDefinition } from './projection-definition.js';
 import { sourceEventOf } from './query-source.js';
+import { positionText, progressPercent } from './statistics-fields.js';
 
 const log = createLogger('eventstore.projections');
 
@@ -136,9 +137,6 @@ export class UserProjection {
   }
 
   statistics(): ProjectionStatistics {
-    const end = this.#store.committedEnd;
-    const caughtUp = this.#cursor.position >= end;
-    const span = Math.max(1, end - LOG_HEADER_SIZE);
     const handled = this.#handled;
     const checkpointed = this.#checkpointed;
     return {
@@ -147,11 +145,9 @@ export class UserProjection {
       stateReason: this.#stateReason,
       epoch: 0,
       version: this.#definition.version,
-      position: handled ? `C:${handled.commit}/P:${handled.prepare}` : '',
-      lastCheckpoint: checkpointed ? `C:${checkpointed.commit}/P:${checkpointed.prepare}` : '',
-      progress: caughtUp
-        ? 100
-        : Math.floor((1000 * (this.#cursor.position - LOG_HEADER_SIZE)) / span) / 10,
+      position: positionText(handled),
+      lastCheckpoint: positionText(checkpointed),
+      progress: progressPercent(this.#cursor.position, this.#store.committedEnd),
       eventsProcessedAfterRestart: this.#processed,
       writesInProgress: this.#writesInProgress,
     };
