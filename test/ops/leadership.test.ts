@@ -43,16 +43,22 @@ async function eventsInStream(stream: string, type: string, count: number) {
   return seen;
 }
 
+/** The environment of instances sharing the test stores and one fresh MongoDB database. */
+function instancesOnFreshDatabase() {
+  const database = `test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const env = {
+    EVENTSTORE_URL: inject('eventStoreUrl'),
+    MONGODB_URL: inject('mongoUrl'),
+    MONGODB_DB: database,
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    DATA_DIR: dataDir,
+  };
+  return { database, env };
+}
+
 describe('several instances on the same stores', () => {
   it('one leader at a time; when it is SIGKILLed another takes over and every transfer settles exactly once', async () => {
-    const database = `test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-    const env = {
-      EVENTSTORE_URL: inject('eventStoreUrl'),
-      MONGODB_URL: inject('mongoUrl'),
-      MONGODB_DB: database,
-      AUTH_JWT_SECRET: TEST_JWT_SECRET,
-      DATA_DIR: dataDir,
-    };
+    const { database, env } = instancesOnFreshDatabase();
     for (const name of ['a', 'b', 'c']) instances.push(await TallyInstance.start(name, env));
     const [a, b, c] = instances as [TallyInstance, TallyInstance, TallyInstance];
     const firstToken = await a.elected();
@@ -160,14 +166,7 @@ describe('several instances on the same stores', () => {
   }, 120_000);
 
   it('an API-only instance (RUN_CONSUMERS=false) serves reads and writes but never runs the consumers', async () => {
-    const database = `test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-    const env = {
-      EVENTSTORE_URL: inject('eventStoreUrl'),
-      MONGODB_URL: inject('mongoUrl'),
-      MONGODB_DB: database,
-      AUTH_JWT_SECRET: TEST_JWT_SECRET,
-      DATA_DIR: dataDir,
-    };
+    const { database, env } = instancesOnFreshDatabase();
     // Started first, alone: a competing instance would have taken the lease at once.
     const api = await TallyInstance.start('api', { ...env, RUN_CONSUMERS: 'false' });
     instances.push(api);
