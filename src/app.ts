@@ -21,7 +21,8 @@ import {
 import { CheckpointStore } from './read/checkpoint-store.js';
 import type { CheckpointedSubscription } from './read/checkpointed-subscription.js';
 import { readModelProjections } from './read/projections/index.js';
-import { createProjector } from './read/projector.js';
+import { createProjector, type RunningProjector } from './read/projector.js';
+import { ThreadedProjector } from './read/projector-thread/threaded-projector.js';
 import { ensureIndexes, type ReadModels, readModels } from './read/read-models.js';
 import { Ledger } from './write/ledger.js';
 import { accountSnapshots, DEFAULT_SNAPSHOT_EVERY } from './write/snapshots.js';
@@ -38,6 +39,12 @@ export interface TallyOptions {
   /** Updates one live subscriber may have queued before it is dropped as too slow. */
   liveMaxPending?: number;
   clock?: () => Date;
+  /**
+   * Run the read-model projector on a thread of its own (PROJECTOR_THREAD, on in `npm start`),
+   * so applying events and answering requests do not wait for each other. Off by default here:
+   * most tests drive the projector on their own thread.
+   */
+  projectorThread?: boolean;
   /** Off in tests that drive the process manager themselves. */
   runProcessManager?: boolean;
   /** Off in tests that move the clock and run hold expiry and interest posting themselves. */
@@ -66,7 +73,7 @@ export interface Tally {
   mongo: MongoClient;
   models: ReadModels;
   /** The projector this instance runs (with leadership: while it leads; else it throws). */
-  readonly projector: CheckpointedSubscription;
+  readonly projector: RunningProjector;
   readonly processManager: CheckpointedSubscription | undefined;
   live: LiveFeeds;
   /** Expires holds at their expiresAt, and posts each month's interest, by `clock`. */
@@ -114,13 +121,23 @@ async function wire(
   /** The consumers of $all; with leadership, one set per term, fenced by its token. */
   const startConsumers = async (fencing?: Fencing) => {
     const checkpoints = fencing?.checkpoints ?? new CheckpointStore(models.checkpoints);
-    const projector = createProjector(
-      eventStore,
-      models,
-      logger.child({ module: 'projector' }),
-      fencing?.projections,
-      checkpoints,
-    );
+    const projector: RunningProjector = options.projectorThread
+      ? new ThreadedProjector(
+          {
+            eventStoreUrl: options.eventStoreUrl,
+            mongoUrl: options.mongoUrl,
+            mongoDb: options.mongoDb,
+            ...(fencing ? { token: fencing.token } : {}),
+          },
+          logger.child({ module: 'projector' }),
+        )
+      : createProjector(
+          eventStore,
+          models,
+          logger.child({ module: 'projector' }),
+          fencing?.projections,
+          checkpoints,
+        );
     await projector.start();
     const processManager =
       options.runProcessManager === false

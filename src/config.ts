@@ -66,6 +66,8 @@ const ConfigSchema = z
     GRAPHIQL: flag().optional(),
     /** false: an API-only instance; other instances run the projector and the processes. */
     RUN_CONSUMERS: flag().default(true),
+    /** false: the read-model projector runs on Tally's main thread instead of its own. */
+    PROJECTOR_THREAD: flag().default(true),
     /** false: the embedded stand-ins run on Tally's own thread (debugging; start-up bench). */
     STANDINS_THREADS: flag().default(true),
     RATE_LIMIT_MUTATIONS: z.coerce

@@ -78,6 +78,7 @@ async function main(): Promise<void> {
       campaign: config.RUN_CONSUMERS,
     },
     runTimedProcesses: config.RUN_CONSUMERS,
+    projectorThread: config.PROJECTOR_THREAD,
     readyMaxLagMs: config.READY_MAX_LAG_MS,
     snapshotEvery: config.SNAPSHOT_EVERY,
     foldCache: {

@@ -48,7 +48,10 @@ export interface SubscriptionSpec {
   retry?: RetryPolicy;
 }
 
-export class CheckpointAheadError extends Error {}
+export class CheckpointAheadError extends Error {
+  // Named, so the projector's thread can say which error stopped it (projector-thread/).
+  override name = 'CheckpointAheadError';
+}
 
 /** How long to wait before resubscribing after the subscription failed. */
 const RETRY_DELAYS_MS = [100, 500, 1000, 2000, 5000];

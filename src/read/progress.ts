@@ -6,10 +6,26 @@
  * (their server restarted), the subscription first calls doubt(), which holds every waiter,
  * then rewind() to the point it can prove, and advances again from there as it re-applies.
  */
+/** Where a Progress passes each change it makes, in order (another thread's copy of it). */
+export interface ProgressRelay {
+  advance(position: bigint): void;
+  doubt(): void;
+  rewind(position: bigint): void;
+}
+
 export class Progress {
   #reached = -1n;
   #inDoubt = false;
   #waiters = new Set<{ position: bigint; resolve: () => void }>();
+  #relay: ProgressRelay | undefined;
+
+  /**
+   * Passes every later change on to `relay`: the projector's thread keeps the main thread's
+   * copy, which queries wait on, in step (src/read/projector-thread).
+   */
+  relayTo(relay: ProgressRelay): void {
+    this.#relay = relay;
+  }
 
   get reached(): bigint {
     return this.#reached;
@@ -23,6 +39,7 @@ export class Progress {
   advance(position: bigint): void {
     if (this.#inDoubt || position <= this.#reached) return;
     this.#reached = position;
+    this.#relay?.advance(position);
     this.release();
   }
 
@@ -32,12 +49,14 @@ export class Progress {
    */
   doubt(): void {
     this.#inDoubt = true;
+    this.#relay?.doubt();
   }
 
   /** Goes back to `position` (never forward) and ends the doubt; waiters wait for the re-apply. */
   rewind(position: bigint): void {
     if (position < this.#reached) this.#reached = position;
     this.#inDoubt = false;
+    this.#relay?.rewind(position);
     this.release();
   }
 

@@ -10,6 +10,12 @@ import { type Projection, readModelProjections } from './projections/index.js';
 import type { ReadModels } from './read-models.js';
 import type { RecordedEvent } from './recorded-event.js';
 
+/**
+ * A projector as the rest of Tally uses it, on this thread (CheckpointedSubscription) or on its
+ * own (projector-thread/threaded-projector.ts): its progress, which queries wait on, and its life.
+ */
+export type RunningProjector = Pick<CheckpointedSubscription, 'progress' | 'start' | 'stop'>;
+
 /** Only Tally's own streams; system events never match these prefixes. */
 export const TALLY_STREAM_PREFIXES = ['account-', 'transfer-'];
 

@@ -1,7 +1,7 @@
 /**
  * The one place that knows where the embedded stand-ins live: the workspace packages
  * @tally/eventstore-standin and @tally/mongo-standin. The worker imports them through here and
- * nothing else in src/standins does (worker-bundle.ts bundles their TypeScript sources).
+ * nothing else in src/standins does (src/threads/worker-bundle.ts bundles their TypeScript sources).
  */
 export type StandInKind = 'eventstore' | 'mongo';
 

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
+import { bundledWorker, type WorkerBundle } from '../threads/worker-bundle.js';
 import { STAND_IN_NAMES, type StandInKind, type StandInOptions } from './stand-ins.js';
-import { bundledWorker } from './worker-bundle.js';
 import type { FromStandIn, StandInWorkerData, ToStandIn } from './worker-messages.js';
 
 /** A stand-in running in its own worker thread. */
@@ -84,14 +84,28 @@ async function closeWorker(worker: Worker, markClosing: () => void): Promise<voi
   }
 }
 
+/** Each stand-in's worker: its own workspace package, and src/standins for the worker itself. */
+const STAND_IN_BUNDLES: Record<StandInKind, WorkerBundle> = {
+  eventstore: {
+    name: 'eventstore',
+    sources: ['src/standins', 'src/threads', 'packages/eventstore-standin/src'],
+    ownPackage: '@tally/eventstore-standin',
+  },
+  mongo: {
+    name: 'mongo',
+    sources: ['src/standins', 'src/threads', 'packages/mongo-standin/src'],
+    ownPackage: '@tally/mongo-standin',
+  },
+};
+
 /**
  * The worker runs worker.ts: as compiled JavaScript directly, or, under tsx (`npm start`),
- * bundled first (worker-bundle.ts says why).
+ * bundled first (src/threads/worker-bundle.ts says why).
  */
 async function createWorker(data: StandInWorkerData): Promise<Worker> {
   const self = import.meta.url;
   if (!self.endsWith('.ts')) return new Worker(new URL('./worker.js', self), { workerData: data });
-  const code = await bundledWorker(new URL('./worker.ts', self), data.kind);
+  const code = await bundledWorker(new URL('./worker.ts', self), STAND_IN_BUNDLES[data.kind]);
   // No tsx flags: the bundle needs none, and they would load tsx into the worker for nothing.
   return new Worker(code, { workerData: data, execArgv: [] });
 }

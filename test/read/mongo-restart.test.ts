@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { killHard, startMongoProcess } from '@tally/mongo-standin/process';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Tally } from '../../src/app.js';
+import { CheckpointedSubscription } from '../../src/read/checkpointed-subscription.js';
 import type { AccountDocument } from '../../src/read/documents.js';
 import { deposit, openAccount } from '../support/ledger-client.js';
 import { startTestTally } from '../support/test-tally.js';
@@ -76,7 +77,11 @@ describe('the read models after their MongoDB server restarts', () => {
 
     // The server dies the moment the last deposits were acknowledged, then comes back on the
     // same port and data directory, holding whatever it had made durable.
-    const rewound = once(tally.projector, 'rewound');
+    // The projector on the test's own thread (startTestTally's default) reports its rewind.
+    const projector = tally.projector;
+    if (!(projector instanceof CheckpointedSubscription))
+      throw new Error('expected an in-thread projector');
+    const rewound = once(projector, 'rewound');
     await step('SIGKILL of the first MongoDB', killHard(first.child));
     const second = await step('second MongoDB start', startMongoProcess(dir, ['--port', port]));
     children.push(second.child);

@@ -18,6 +18,8 @@ export async function startTestTally(overrides: Partial<TallyOptions> = {}): Pro
     mongoDb: `test_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
     logger: rootLogger,
     api: testApiOptions(),
+    // `npm run test:projector-thread` runs the whole suite with the projector on its own thread.
+    ...(process.env.TEST_PROJECTOR_THREAD === '1' ? { projectorThread: true } : {}),
     ...overrides,
   });
 }

@@ -4,6 +4,7 @@ import { ChangeLog } from './changes/change-log.js';
 import { ClusterClock } from './changes/cluster-clock.js';
 import type { ClientConnection, ServerState } from './commands/context.js';
 import { CursorRegistry } from './commands/cursors.js';
+import { CommandCounters } from './commands/command-counters.js';
 import { Dispatcher } from './commands/dispatch.js';
 import { FailPoints } from './commands/fail-points.js';
 import type { Document } from './data/bson-values.js';
@@ -62,6 +63,7 @@ export class WireServer {
       },
       setName: 'rs0',
       startedAt: new Date(),
+      counters: new CommandCounters(),
       ...(enableTestCommands ? { failPoints: new FailPoints() } : {}),
     };
     this.dispatcher = new Dispatcher(this.state);

@@ -26,6 +26,8 @@ export const serverStatus: CommandHandler = (state) => {
       virtual: mebibytes(memory.rss),
       supported: true,
     },
+    opcounters: state.counters.opcounters(),
+    metrics: { commands: state.counters.commands() },
     repl: {
       setName: state.setName,
       isWritablePrimary: true,

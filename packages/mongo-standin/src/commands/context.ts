@@ -3,6 +3,7 @@ import type { ClusterClock } from '../changes/cluster-clock.js';
 import type { Document } from '../data/bson-values.js';
 import { MongoCommandError } from '../data/errors.js';
 import type { Durability } from '../storage/durability.js';
+import type { CommandCounters } from './command-counters.js';
 import type { Store } from '../storage/store.js';
 import type { CursorRegistry } from './cursors.js';
 import type { FailPoints } from './fail-points.js';
@@ -17,6 +18,8 @@ export interface ServerState {
   readonly me: string;
   readonly setName: string;
   readonly startedAt: Date;
+  /** Commands run since start, for serverStatus's opcounters and metrics.commands. */
+  readonly counters: CommandCounters;
   /** The journal that write commands wait on; unset when the server keeps data in memory only. */
   durability?: Durability;
   /** The test-only fail points; set only when test commands are enabled (enableTestCommands). */

@@ -147,6 +147,8 @@ export class Dispatcher {
     } catch (error) {
       reply = toErrorReply(error);
     }
+    // Unknown commands are not counted, as in mongod (they have no metrics.commands entry).
+    if (handler) this.state.counters.count(request.name, request.body, reply.ok !== 1);
     let labels = injected?.errorLabels;
     if (
       handler &&

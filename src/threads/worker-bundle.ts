@@ -3,41 +3,45 @@ import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { StandInKind } from './stand-ins.js';
 
 const BUILTINS = new Set(builtinModules);
 
+/** What one kind of worker thread runs, as one bundle. */
+export interface WorkerBundle {
+  /** Names the cached file; the cache keeps one bundle per name. */
+  name: string;
+  /** Directories, from the repository root, whose files make the bundle: a change makes a new one. */
+  sources: readonly string[];
+  /**
+   * The one workspace package (@tally/*) this worker runs; any other becomes an empty module.
+   * A stand-in's worker holds its own stand-in only.
+   */
+  ownPackage?: string;
+}
+
 /**
- * worker.ts and the stand-ins' own sources as one ES module, kept in node_modules/.cache.
+ * A worker's entry and the sources it imports as one ES module, kept in node_modules/.cache.
  *
  * Why: Tally runs under tsx, whose loader a worker does not inherit on Node 20. Registering it
  * in each worker costs a loader thread and a round trip per module, about 0.3 s of CPU per
- * stand-in at start-up; esbuild (already installed for tsx) turns the ~100 TypeScript files
- * into one module in about 0.1 s, once for both workers. Installed packages stay outside the
- * bundle and load natively, by absolute URL, so the bundle imports them from anywhere; the stand-in
- * workspace packages (@tally/*) export TypeScript sources, so they are bundled.
+ * worker at start-up; esbuild (already installed for tsx) turns the ~100 TypeScript files
+ * into one module in about 0.1 s. Installed packages stay outside the bundle and load natively,
+ * by absolute URL, so the bundle imports them from anywhere; the stand-in workspace packages
+ * (@tally/*) export TypeScript sources, so they are bundled.
  */
-const bundled = new Map<StandInKind, Promise<URL>>();
-export function bundledWorker(entry: URL, kind: StandInKind): Promise<URL> {
-  let url = bundled.get(kind);
+const bundled = new Map<string, Promise<URL>>();
+export function bundledWorker(entry: URL, spec: WorkerBundle): Promise<URL> {
+  let url = bundled.get(spec.name);
   if (!url) {
-    url = cachedBundle(entry, kind);
-    bundled.set(kind, url);
+    url = cachedBundle(entry, spec);
+    bundled.set(spec.name, url);
   }
   return url;
 }
 
-/** The workspace package of each stand-in; a worker's bundle holds its own only. */
-const PACKAGES: Record<StandInKind, string> = {
-  eventstore: '@tally/eventstore-standin',
-  mongo: '@tally/mongo-standin',
-};
-
 const ROOT = join(import.meta.dirname, '../..');
 /** Where bundles are kept between starts, one file per version of the sources. */
-const CACHE_DIR = join(ROOT, 'node_modules/.cache/tally-standins');
-/** What the bundle is made of: a change to any file under these makes a new one. */
-const SOURCES = ['src/standins', 'packages/eventstore-standin/src', 'packages/mongo-standin/src'];
+const CACHE_DIR = join(ROOT, 'node_modules/.cache/tally-workers');
 
 /**
  * The bundle from the cache when the sources have not changed since it was written, else built
@@ -46,8 +50,8 @@ const SOURCES = ['src/standins', 'packages/eventstore-standin/src', 'packages/mo
  * later than they did on the main thread. A cache that cannot be written is no error: the
  * bundle is then used from memory, as before.
  */
-async function cachedBundle(entry: URL, kind: StandInKind): Promise<URL> {
-  const file = join(CACHE_DIR, `${kind}-${await sourcesKey(entry)}.mjs`);
+async function cachedBundle(entry: URL, spec: WorkerBundle): Promise<URL> {
+  const file = join(CACHE_DIR, `${spec.name}-${await sourcesKey(entry, spec.sources)}.mjs`);
   if (
     await stat(file).then(
       () => true,
@@ -55,36 +59,36 @@ async function cachedBundle(entry: URL, kind: StandInKind): Promise<URL> {
     )
   )
     return pathToFileURL(file);
-  const code = await bundle(entry, kind);
+  const code = await bundle(entry, spec);
   try {
     await mkdir(CACHE_DIR, { recursive: true });
     const temporary = `${file}.${process.pid}.tmp`;
     await writeFile(temporary, code);
     await rename(temporary, file);
-    await forgetOlderBundles(kind, file);
+    await forgetOlderBundles(spec.name, file);
     return pathToFileURL(file);
   } catch {
     return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
   }
 }
 
-/** Removes this kind's bundles of earlier sources, so the cache holds one per stand-in. */
-async function forgetOlderBundles(kind: StandInKind, current: string): Promise<void> {
+/** Removes this worker's bundles of earlier sources, so the cache holds one per worker. */
+async function forgetOlderBundles(name: string, current: string): Promise<void> {
   const names = await readdir(CACHE_DIR).catch(() => [] as string[]);
-  for (const name of names) {
-    const path = join(CACHE_DIR, name);
-    if (name.startsWith(`${kind}-`) && name.endsWith('.mjs') && path !== current) {
+  for (const file of names) {
+    const path = join(CACHE_DIR, file);
+    if (file.startsWith(`${name}-`) && file.endsWith('.mjs') && path !== current) {
       await unlink(path).catch(() => undefined);
     }
   }
 }
 
 /** A hash of every source file's path, size and modification time, the entry and esbuild's version. */
-async function sourcesKey(entry: URL): Promise<string> {
+async function sourcesKey(entry: URL, sources: readonly string[]): Promise<string> {
   const hash = createHash('sha256').update(entry.href);
   // esbuild's version from its package.json: importing esbuild itself took ~60 ms.
   hash.update(await readFile(join(ROOT, 'node_modules/esbuild/package.json')).catch(() => ''));
-  for (const dir of SOURCES) {
+  for (const dir of sources) {
     const files = await readdir(join(ROOT, dir), { recursive: true, withFileTypes: true });
     const paths = files
       .filter((f) => f.isFile())
@@ -101,11 +105,11 @@ async function sourcesKey(entry: URL): Promise<string> {
 }
 
 /**
- * One worker's bundle. Each imports only its own stand-in: with both in one bundle, each worker
- * loaded the other's installed packages too (grpc-js and protobuf, or mingo and re2js), which
- * made the workers start later than the stand-ins had on Tally's own thread.
+ * One worker's bundle. A stand-in's imports only its own stand-in: with both in one bundle, each
+ * worker loaded the other's installed packages too (grpc-js and protobuf, or mingo and re2js),
+ * which made the workers start later than the stand-ins had on Tally's own thread.
  */
-async function bundle(entry: URL, kind: StandInKind): Promise<string> {
+async function bundle(entry: URL, spec: WorkerBundle): Promise<string> {
   const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [fileURLToPath(entry)],
@@ -123,16 +127,16 @@ async function bundle(entry: URL, kind: StandInKind): Promise<string> {
         setup(builder) {
           builder.onResolve({ filter: /^[^./]/ }, (args) => {
             if (args.path.startsWith('@tally/')) {
-              if (args.path === PACKAGES[kind]) return undefined;
-              return { path: args.path, namespace: 'other-stand-in' };
+              if (args.path === spec.ownPackage) return undefined;
+              return { path: args.path, namespace: 'other-package' };
             }
             if (args.path.startsWith('node:') || BUILTINS.has(args.path)) {
               return { path: args.path, external: true };
             }
             return { path: import.meta.resolve(args.path), external: true };
           });
-          // The other stand-in's package: an empty module, never started by this worker.
-          builder.onLoad({ filter: /.*/, namespace: 'other-stand-in' }, () => ({
+          // Another workspace package: an empty module, never started by this worker.
+          builder.onLoad({ filter: /.*/, namespace: 'other-package' }, () => ({
             contents: 'export {};',
           }));
         },
