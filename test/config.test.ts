@@ -5,6 +5,7 @@ describe('configuration from the environment', () => {
   it('has the documented defaults', () => {
     expect(loadConfig({})).toEqual({
       PORT: 4000,
+      PROJECTOR_THREAD: true,
       HOST: '127.0.0.1',
       MONGODB_DB: 'tally',
       DATA_DIR: '.data',

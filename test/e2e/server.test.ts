@@ -61,6 +61,15 @@ describe('the real server process', () => {
     });
     expect(opened.data.openAccount.__typename).toBe('AccountCommandSuccess');
     const accountId = opened.data.openAccount.account.id as string;
+    // The read models are written apart from the request (on the projector's thread): a client
+    // that wants the balance it just wrote asks for it consistent with the mutation's position.
+    const projected = await post(
+      port,
+      customer,
+      `query ($id: ID!, $after: Position) { account(id: $id, consistentWith: $after) { balance { amount } } }`,
+      { id: accountId, after: opened.data.openAccount.position },
+    );
+    expect(projected.data.account.balance.amount).toBe('10.00');
 
     const client = createClient({
       url: `ws://127.0.0.1:${port}/graphql`,

@@ -62,7 +62,8 @@ describe('the read models after their MongoDB server restarts', () => {
     const port = new URL(first.url.replace(/^mongodb:/, 'http:')).port;
     tally = await step(
       'Tally start',
-      startTestTally({ mongoUrl: first.url, runProcessManager: false }),
+      // The projector on the test's own thread, whose rewind the test listens for.
+      startTestTally({ mongoUrl: first.url, runProcessManager: false, projectorThread: false }),
     );
 
     const accounts = [];
@@ -77,7 +78,6 @@ describe('the read models after their MongoDB server restarts', () => {
 
     // The server dies the moment the last deposits were acknowledged, then comes back on the
     // same port and data directory, holding whatever it had made durable.
-    // The projector on the test's own thread (startTestTally's default) reports its rewind.
     const projector = tally.projector;
     if (!(projector instanceof CheckpointedSubscription))
       throw new Error('expected an in-thread projector');
