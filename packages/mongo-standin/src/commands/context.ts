@@ -3,8 +3,8 @@ import type { ClusterClock } from '../changes/cluster-clock.js';
 import type { Document } from '../data/bson-values.js';
 import { MongoCommandError } from '../data/errors.js';
 import type { Durability } from '../storage/durability.js';
-import type { CommandCounters } from './command-counters.js';
 import type { Store } from '../storage/store.js';
+import type { CommandCounters } from './command-counters.js';
 import type { CursorRegistry } from './cursors.js';
 import type { FailPoints } from './fail-points.js';
 
