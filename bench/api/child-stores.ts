@@ -14,6 +14,8 @@ export async function startChildStore(
       ...(process.env.BENCH_STORE_CPU_PROF
         ? ['--cpu-prof', '--cpu-prof-dir', join(process.env.BENCH_STORE_CPU_PROF, cli)]
         : []),
+      // BENCH_STORE_NODE_ARGS: any other V8/Node flags for both stand-ins (heap snapshots, GC).
+      ...(process.env.BENCH_STORE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       '--import',
       'tsx',
       join(import.meta.dirname, `../../packages/${cli}-standin/src/cli.ts`),

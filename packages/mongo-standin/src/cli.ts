@@ -3,7 +3,8 @@ import { startEmbeddedMongo } from './index.js';
 
 /**
  * `npm run mongo -- --port 27017 [--data-dir DIR] [--max-connections N] [--change-history N]
- * [--setParameter enableTestCommands=0|1]`: prints the connection string first.
+ * [--journal-snapshot-bytes N] [--setParameter enableTestCommands=0|1]`: prints the connection
+ * string first.
  */
 const { values } = parseArgs({
   options: {
@@ -12,6 +13,7 @@ const { values } = parseArgs({
     'data-dir': { type: 'string' },
     'max-connections': { type: 'string' },
     'change-history': { type: 'string' },
+    'journal-snapshot-bytes': { type: 'string' },
     // mongod's own spelling, so a test harness that starts mongod starts the stand-in alike.
     setParameter: { type: 'string', multiple: true },
     'enable-test-commands': { type: 'boolean' },
@@ -58,12 +60,27 @@ if (changeHistory !== undefined && !(Number.isInteger(changeHistory) && changeHi
   process.exit(2);
 }
 
+const journalSnapshotBytes =
+  values['journal-snapshot-bytes'] === undefined
+    ? undefined
+    : Number(values['journal-snapshot-bytes']);
+if (
+  journalSnapshotBytes !== undefined &&
+  !(Number.isInteger(journalSnapshotBytes) && journalSnapshotBytes > 0)
+) {
+  process.stderr.write(
+    `--journal-snapshot-bytes must be a positive integer, got ${values['journal-snapshot-bytes']}\n`,
+  );
+  process.exit(2);
+}
+
 const mongo = await startEmbeddedMongo({
   host: values.host,
   port,
   dataDir: values['data-dir'],
   maxConnections,
   changeHistory,
+  journalSnapshotBytes,
   enableTestCommands,
 });
 process.stdout.write(`${mongo.url}\n`);

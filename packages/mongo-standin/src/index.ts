@@ -8,6 +8,11 @@ export interface EmbeddedMongoOptions {
   port?: number;
   /** Directory to persist data in; undefined keeps everything in memory. */
   dataDir?: string;
+  /**
+   * With `dataDir`: the journal size at which a new snapshot is written in the background and
+   * the journal started afresh (default 256 MiB).
+   */
+  journalSnapshotBytes?: number;
   /** How many change events change streams can resume from (default 100,000). */
   changeHistory?: number;
   /** Open connections at most, like mongod's maxIncomingConnections (default 1,000). */
@@ -38,7 +43,9 @@ export async function startEmbeddedMongo(
 ): Promise<EmbeddedMongo> {
   const host = options.host ?? '127.0.0.1';
   const store = new Store();
-  const opened = options.dataDir ? Persistence.open(options.dataDir, store) : undefined;
+  const opened = options.dataDir
+    ? Persistence.open(options.dataDir, store, options.journalSnapshotBytes)
+    : undefined;
   // `me`/`hosts` must equal what the client dials, which needs the port: bind first, then name it.
   let me = '';
   const server = new WireServer(

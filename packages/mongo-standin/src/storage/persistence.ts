@@ -1,6 +1,7 @@
 import {
   closeSync,
   existsSync,
+  fdatasyncSync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -9,6 +10,7 @@ import {
   statSync,
   unlinkSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Binary } from 'bson';
@@ -17,7 +19,13 @@ import type { IndexSpec } from '../data/secondary-index.js';
 import { createLogger } from '../logger.js';
 import type { CollectionInit, CollectionOptions } from './collection.js';
 import type { Durability } from './durability.js';
-import { RecordWriter, readRecords, writeAndSync } from './record-file.js';
+import { frameRecord, RecordWriter, readRecords, writeAndSync } from './record-file.js';
+import {
+  captureImage,
+  viewRecord,
+  writeSnapshotInBackground,
+  writeSnapshotSync,
+} from './snapshot.js';
 import type { Store, StoreEvent } from './store.js';
 import { type ViewDefinition, type ViewEvent, viewsOf } from './view-catalog.js';
 
@@ -25,11 +33,14 @@ const log = createLogger('embedded-mongo-persistence');
 
 const SNAPSHOT = 'snapshot.bin';
 const JOURNAL = 'journal.bin';
+/** The journal of the writes made while a snapshot is written in the background. */
+const JOURNAL_NEXT = 'journal.next.bin';
 const LOCK = 'LOCK';
 const FLUSH_INTERVAL_MS = 100;
 /** Directories opened by this process (the LOCK file's pid cannot tell two of ours apart). */
 const OPEN_DIRS = new Set<string>();
-const COMPACT_AT_JOURNAL_BYTES = 256 * 1024 * 1024;
+/** Journal size at which a new snapshot is written (in the background) and the journal emptied. */
+export const COMPACT_AT_JOURNAL_BYTES = 256 * 1024 * 1024;
 
 /**
  * `--data-dir` persistence: a snapshot plus a journal of changes since it, for collections,
@@ -43,6 +54,12 @@ const COMPACT_AT_JOURNAL_BYTES = 256 * 1024 * 1024;
  * - A new snapshot is written to a temporary file, fsynced and renamed over the old one, so the
  *   snapshot on disk is always complete. Journal records are idempotent (whole-document puts,
  *   deletes by id), so replaying ones already in the snapshot is harmless.
+ * - When the journal has grown large, the snapshot is written in the background, as mongod
+ *   checkpoints without stopping: at one instant the journal is closed and a new one (the next
+ *   generation) takes the writes; the store as it was at that instant is written slice by slice
+ *   while commands go on; then the snapshot replaces the old one and the new journal the old.
+ *   Each snapshot and journal names its generation, so a start after a crash at any step replays
+ *   exactly the journals that follow the snapshot it finds (`load`).
  */
 export class Persistence implements Durability {
   private journal: RecordWriter | undefined;
@@ -51,6 +68,12 @@ export class Persistence implements Durability {
   private timer: NodeJS.Timeout | undefined;
   private lastSeq = 0;
   private store: Store | undefined;
+  /** The generation of the snapshot on disk; the journal written now is this one or the next. */
+  private generation = 0;
+  /** The background snapshot being written, if one is. */
+  private compacting: Promise<void> | undefined;
+  /** Snapshots written in the background since start, for tests and diagnostics. */
+  backgroundSnapshots = 0;
   private seqOf: () => number = () => this.lastSeq;
   private onDurable: (seq: number) => void = () => {};
   /** `journal.addedBytes` covered by the last completed sync (or snapshot). */
@@ -62,13 +85,20 @@ export class Persistence implements Durability {
   /** fdatasync calls of the journal, for the group-commit ratio. */
   syncCount = 0;
 
-  private constructor(private readonly dir: string) {}
+  private constructor(
+    private readonly dir: string,
+    private readonly compactAtJournalBytes: number,
+  ) {}
 
   /** Locks the directory and loads its data into `store`; returns the change sequence reached. */
-  static open(dir: string, store: Store): { persistence: Persistence; lastSeq: number } {
+  static open(
+    dir: string,
+    store: Store,
+    compactAtJournalBytes = COMPACT_AT_JOURNAL_BYTES,
+  ): { persistence: Persistence; lastSeq: number } {
     // Owner-only, like the event store's: the read models hold every balance.
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const persistence = new Persistence(resolve(dir));
+    const persistence = new Persistence(resolve(dir), compactAtJournalBytes);
     persistence.lock();
     const lastSeq = persistence.load(store);
     persistence.lastSeq = lastSeq;
@@ -94,9 +124,12 @@ export class Persistence implements Durability {
     let lastSeq = 0;
     const snapshot = readRecords(join(this.dir, SNAPSHOT));
     let current: { db: string; c: string } | undefined;
+    let generation = 0; // snapshots written before generations were kept have none
     for (const rec of snapshot.records) {
-      if (rec.t === 'meta') lastSeq = Number(rec.seq ?? 0);
-      else if (rec.t === 'coll') {
+      if (rec.t === 'meta') {
+        lastSeq = Number(rec.seq ?? 0);
+        generation = Number(rec.generation ?? 0);
+      } else if (rec.t === 'coll') {
         current = { db: String(rec.db), c: String(rec.c) };
         const coll = store.getOrCreate(current.db, current.c, collectionInit(rec));
         for (const spec of (rec.indexes as IndexSpec[] | undefined) ?? []) coll.createIndex(spec);
@@ -106,21 +139,36 @@ export class Persistence implements Durability {
         viewsOf(store).set(String(rec.db), String(rec.c), viewDefinition(rec));
       }
     }
-    const journalPath = join(this.dir, JOURNAL);
-    const journal = readRecords(journalPath);
-    for (const rec of journal.records) {
-      try {
-        lastSeq = Math.max(lastSeq, apply(store, rec));
-      } catch (error) {
-        warnLater({ err: error, record: rec.t }, 'skipped a journal record that no longer applies');
+    // The snapshot's own journal, then the next one if a background snapshot was under way.
+    // A journal of an older generation is already in the snapshot: replaying it could bring
+    // back a collection renamed or dropped since, so it is skipped.
+    let newest = generation;
+    for (const name of [JOURNAL, JOURNAL_NEXT]) {
+      const path = join(this.dir, name);
+      if (!existsSync(path)) continue;
+      const journal = readRecords(path);
+      const first = journal.records[0];
+      const journalGeneration = first?.t === 'journal' ? Number(first.generation) : 0;
+      if (journalGeneration < generation) continue;
+      newest = Math.max(newest, journalGeneration);
+      for (const rec of journal.records) {
+        try {
+          lastSeq = Math.max(lastSeq, apply(store, rec));
+        } catch (error) {
+          warnLater(
+            { err: error, record: rec.t },
+            'skipped a journal record that no longer applies',
+          );
+        }
+      }
+      if (statSync(path).size > journal.validBytes) {
+        warnLater(
+          { journal: name, kept: journal.validBytes },
+          'journal had a torn tail (crash during a write); cut it off',
+        );
       }
     }
-    if (existsSync(journalPath) && statSync(journalPath).size > journal.validBytes) {
-      warnLater(
-        { kept: journal.validBytes },
-        'journal had a torn tail (crash during a write); cut it off',
-      );
-    }
+    this.generation = newest;
     return lastSeq;
   }
 
@@ -259,7 +307,9 @@ export class Persistence implements Durability {
         this.syncCount++;
         this.journalBytes += data.length;
         this.madeDurable(position, seq);
-        if (this.journalBytes > COMPACT_AT_JOURNAL_BYTES && this.store) this.compact(this.store);
+        if (this.journalBytes > this.compactAtJournalBytes && this.store && !this.compacting) {
+          this.compactInBackground(this.store);
+        }
       })
       .catch((error: unknown) => this.fail(error as Error))
       .finally(() => {
@@ -293,45 +343,105 @@ export class Persistence implements Durability {
     this.waiters = [];
   }
 
-  /** Writes a full snapshot (temp file, fsync, rename) and empties the journal. */
+  /**
+   * Writes a full snapshot (temp file, fsync, rename) on the event loop and starts a new, empty
+   * journal of the next generation, which also replaces a next journal left by a background
+   * snapshot. At start, at close, and when a background snapshot failed.
+   */
   compact(store: Store): void {
+    const generation = this.generation + 1;
     this.lastSeq = this.seqOf(); // the snapshot holds every change made so far
     const tmp = join(this.dir, `${SNAPSHOT}.tmp`);
-    const writer = RecordWriter.create(tmp, 'w', 8 * 1024 * 1024);
-    writer.add({
-      t: 'meta',
-      format: 'tally-embedded-mongo',
-      version: 1,
-      seq: this.lastSeq,
-      at: new Date(),
-    });
-    for (const db of store.databaseNames()) {
-      for (const coll of store.collections(db)) {
-        writer.add({
-          t: 'coll',
-          db,
-          c: coll.name,
-          uuid: coll.uuid,
-          options: coll.options,
-          indexes: [...coll.indexes.values()].map((i) => i.spec),
-        });
-        for (const doc of coll.docs.values()) writer.add({ t: 'doc', d: doc });
-      }
-    }
-    for (const { db, name, view } of viewsOf(store).all()) writer.add(viewRecord(db, name, view));
-    writer.close();
+    writeSnapshotSync(tmp, this.snapshotMeta(generation), captureImage(store));
     renameSync(tmp, join(this.dir, SNAPSHOT));
     syncDirectory(this.dir);
     // Records still buffered are already part of the snapshot just written: drop them.
     if (this.journal?.hasPending) this.journal.take();
-    closeSync(openSync(join(this.dir, JOURNAL), 'w', 0o600)); // empty (or create) the journal
+    const fresh = join(this.dir, `${JOURNAL}.tmp`);
+    closeSync(startJournal(fresh, generation));
+    renameSync(fresh, join(this.dir, JOURNAL));
+    if (existsSync(join(this.dir, JOURNAL_NEXT))) unlinkSync(join(this.dir, JOURNAL_NEXT));
+    syncDirectory(this.dir);
+    if (this.journal) closeSync(this.journal.switchTo(openSync(join(this.dir, JOURNAL), 'a')));
+    this.generation = generation;
     this.journalBytes = 0;
     if (this.journal) this.madeDurable(this.journal.addedBytes, this.lastSeq);
+  }
+
+  /**
+   * Ends the current journal at this instant, sends later writes to a journal of the next
+   * generation, and writes the store as it is now as that generation's snapshot, in the
+   * background (snapshot.ts). Runs between two journal writes, so none is in flight.
+   */
+  private compactInBackground(store: Store): void {
+    const journal = this.journal!;
+    // Writes applied since the last journal write belong before this instant: they end the
+    // current journal (a few records, written and synced here).
+    const seq = this.seqOf();
+    if (seq !== this.lastSeq) {
+      journal.add({ t: 'seq', n: seq });
+      this.lastSeq = seq;
+    }
+    const tail = journal.take();
+    const current = journal.fd;
+    try {
+      for (let offset = 0; offset < tail.length; ) {
+        offset += writeSync(current, tail, offset);
+      }
+      fdatasyncSync(current);
+    } catch (error) {
+      this.fail(error as Error);
+      return;
+    }
+    this.madeDurable(journal.addedBytes, seq);
+    const generation = this.generation + 1;
+    const meta = this.snapshotMeta(generation);
+    const image = captureImage(store);
+    const nextPath = join(this.dir, JOURNAL_NEXT);
+    journal.switchTo(startJournal(nextPath, generation));
+    syncDirectory(this.dir);
+    this.journalBytes = 0;
+    const tmp = join(this.dir, `${SNAPSHOT}.tmp`);
+    this.compacting = writeSnapshotInBackground(tmp, meta, image)
+      .then(() => {
+        renameSync(tmp, join(this.dir, SNAPSHOT));
+        syncDirectory(this.dir);
+        // The journal of this instant on replaces the one the new snapshot now holds.
+        renameSync(nextPath, join(this.dir, JOURNAL));
+        syncDirectory(this.dir);
+        this.generation = generation;
+        this.backgroundSnapshots++;
+      })
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'background snapshot failed; writing one now instead');
+        try {
+          this.generation = generation;
+          this.compact(store);
+        } catch (failure) {
+          this.fail(failure as Error);
+        }
+      })
+      .finally(() => {
+        closeSync(current);
+        this.compacting = undefined;
+      });
+  }
+
+  private snapshotMeta(generation: number): Document {
+    return {
+      t: 'meta',
+      format: 'tally-embedded-mongo',
+      version: 1,
+      seq: this.lastSeq,
+      generation,
+      at: new Date(),
+    };
   }
 
   async close(store: Store, seqOf: () => number): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.flushing;
+    await this.compacting;
     this.lastSeq = seqOf();
     this.compact(store);
     this.journal?.close();
@@ -404,10 +514,6 @@ function apply(store: Store, rec: Document): number {
   }
 }
 
-function viewRecord(db: string, name: string, view: ViewDefinition): Document {
-  return { t: 'view', db, c: name, viewOn: view.viewOn, pipeline: view.pipeline };
-}
-
 function viewDefinition(rec: Document): ViewDefinition {
   return {
     viewOn: String(rec.viewOn),
@@ -441,6 +547,15 @@ function collectionInit(rec: Document): CollectionInit {
  */
 function warnLater(details: object, message: string): void {
   setImmediate(() => log.warn(details, message));
+}
+
+/** Creates a journal file that starts with its generation, synced; returns it open for appends. */
+function startJournal(path: string, generation: number): number {
+  const fd = openSync(path, 'w', 0o600);
+  const header = frameRecord({ t: 'journal', generation });
+  for (let offset = 0; offset < header.length; ) offset += writeSync(fd, header, offset);
+  fdatasyncSync(fd);
+  return fd;
 }
 
 function syncDirectory(dir: string): void {

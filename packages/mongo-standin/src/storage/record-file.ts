@@ -54,9 +54,19 @@ export class RecordWriter {
 
   /** `autoFlushBytes`: write synchronously once that much is buffered (never for the journal, whose writes are asynchronous and must not interleave). */
   constructor(
-    readonly fd: number,
+    public fd: number,
     private readonly autoFlushBytes = Number.POSITIVE_INFINITY,
   ) {}
+
+  /**
+   * Writes from now on go to `fd` (a new journal file); returns the previous one, still open.
+   * Positions (`addedBytes`) go on counting, so waiters on earlier positions are unaffected.
+   */
+  switchTo(fd: number): number {
+    const previous = this.fd;
+    this.fd = fd;
+    return previous;
+  }
 
   static create(path: string, flags: string, autoFlushBytes?: number): RecordWriter {
     return new RecordWriter(openSync(path, flags, 0o600), autoFlushBytes);
