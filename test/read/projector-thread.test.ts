@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { Long, MongoClient } from 'mongodb';
+import { type Long, MongoClient } from 'mongodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { Tally } from '../../src/app.js';
-import { CheckpointAheadError } from '../../src/read/checkpointed-subscription.js';
 import { fromLong } from '../../src/read/position.js';
-import { readModelProjections } from '../../src/read/projections/index.js';
 import { ThreadedProjector } from '../../src/read/projector-thread/threaded-projector.js';
 import { deposit, openAccount } from '../support/ledger-client.js';
 import { ACCOUNT } from '../support/operations.js';
@@ -82,24 +80,5 @@ describe('the read-model projector on its own thread', () => {
     expect(await tally.models.accounts.findOne({ _id: accountId })).toMatchObject({
       _fence: token,
     });
-  });
-
-  it("fails the start with the projector's own error when its checkpoint is ahead of the store", async () => {
-    const mongoDb = `test_ahead_${randomUUID().slice(0, 8)}`;
-    const far = Long.fromString('9000000000000000000');
-    await mongo
-      .db(mongoDb)
-      .collection<{ _id: string }>('checkpoints')
-      .insertMany(
-        readModelProjections.map(({ name }) => ({
-          _id: `projection:${name}`,
-          commit: far,
-          prepare: far,
-          updatedAt: new Date(),
-        })),
-      );
-    const starting = startTestTally({ projectorThread: true, mongoDb });
-    await expect(starting).rejects.toBeInstanceOf(CheckpointAheadError);
-    await expect(starting).rejects.toThrow(/is ahead of the event store's last position/);
   });
 });
