@@ -130,6 +130,7 @@ async function wire(
             ...(fencing ? { token: fencing.token } : {}),
           },
           logger.child({ module: 'projector' }),
+          () => metrics.projectorThreadRestarts.inc(),
         )
       : createProjector(
           eventStore,

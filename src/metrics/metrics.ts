@@ -71,6 +71,12 @@ export class TallyMetrics {
     registers: [this.registry],
   });
 
+  readonly projectorThreadRestarts = new Counter({
+    name: 'tally_projector_thread_restarts_total',
+    help: "Times the projector's thread ended on its own and a new one was started from the checkpoint",
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     this.leader.set(0);

@@ -62,6 +62,11 @@ describe('the read-model projector on its own thread', () => {
     expect(await balanceAt(tally, accountId, position)).toBe('5.00');
     expect(projector.thread).toBeDefined();
     expect(projector.thread).not.toBe(first);
+    // Operators see it: the error is logged, and counted.
+    const restarts = await tally.metrics.registry
+      .getSingleMetric('tally_projector_thread_restarts_total')
+      ?.get();
+    expect(restarts?.values[0]?.value).toBe(1);
   });
 
   it("fences its writes with the leader's token", async () => {

@@ -32,6 +32,8 @@ export class ThreadedProjector implements RunningProjector {
   constructor(
     private readonly data: ProjectorWorkerData,
     private readonly logger: Logger,
+    /** Told each time a thread that ended on its own is replaced (a metric counts them). */
+    private readonly onRestart: () => void = () => {},
   ) {}
 
   /** The running thread, while there is one: for diagnostics (and the tests, which end it). */
@@ -98,6 +100,7 @@ export class ThreadedProjector implements RunningProjector {
 
   private restartAfter(error: Error): void {
     this.#worker = undefined;
+    this.onRestart();
     const delay = RESTART_DELAYS_MS[Math.min(this.#restarts++, RESTART_DELAYS_MS.length - 1)]!;
     this.logger.error(
       { err: error, restartInMs: delay },
