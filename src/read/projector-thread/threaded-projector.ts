@@ -44,7 +44,16 @@ export class ThreadedProjector implements RunningProjector {
   /** Starts the thread; rejects with the projector's own error when it cannot start. */
   async start(): Promise<void> {
     this.#stopping = false;
+    await this.launch();
+  }
+
+  private async launch(): Promise<void> {
     const worker = await createWorker(this.data);
+    // stop() came while the thread was being made (a restart's): it must not run unowned.
+    if (this.#stopping) {
+      await worker.terminate();
+      return;
+    }
     this.#worker = worker;
     await new Promise<void>((resolve, reject) => {
       let started = false;
@@ -108,7 +117,7 @@ export class ThreadedProjector implements RunningProjector {
     );
     this.#restartTimer = setTimeout(() => {
       if (this.#stopping) return;
-      this.start().catch((failure: unknown) => {
+      this.launch().catch((failure: unknown) => {
         if (!this.#stopping) this.restartAfter(failure as Error);
       });
     }, delay);
