@@ -12,11 +12,14 @@ export class ModelClock {
    * What every Tally of the model test is started with. Its fold caches remember only two
    * commands per stream, so every run takes the paths a long-lived hot account takes: commands
    * older than the cache's window, found again by a whole-stream fold, and the proofs of absence
-   * that skip it (src/write/load-stream.ts).
+   * that skip it (src/write/load-stream.ts). The projector runs on its own thread, as in
+   * `npm start`, so the invariants (read models equal to their folds, across restarts) hold for
+   * the mode that runs in production; the other tests cover it on the main thread.
    */
   readonly tallyOptions = {
     clock: this.clock,
     runTimedProcesses: false,
+    projectorThread: true,
     foldCache: { maxStreams: 1000, maxCommandsPerStream: 2 },
   } as const;
 
