@@ -1,3 +1,10 @@
+/** Where a Progress passes each change it makes, in order (another thread's copy of it). */
+export interface ProgressRelay {
+  advance(position: bigint): void;
+  doubt(): void;
+  rewind(position: bigint): void;
+}
+
 /**
  * How far a subscription has got in $all (commit position), and a way to wait for it to pass a
  * position. Used by queries with `consistentWith` and by tests; nothing ever polls.
@@ -6,13 +13,6 @@
  * (their server restarted), the subscription first calls doubt(), which holds every waiter,
  * then rewind() to the point it can prove, and advances again from there as it re-applies.
  */
-/** Where a Progress passes each change it makes, in order (another thread's copy of it). */
-export interface ProgressRelay {
-  advance(position: bigint): void;
-  doubt(): void;
-  rewind(position: bigint): void;
-}
-
 export class Progress {
   #reached = -1n;
   #inDoubt = false;
