@@ -60,13 +60,21 @@ export async function startDashboardServer(extraEnv: Record<string, string> = {}
     async openAccount(owner: PrintedToken, currency = 'USD', initialDeposit = '10.00') {
       const data = await graphql(
         owner,
-        'mutation ($input: OpenAccountInput!) { openAccount(input: $input) { __typename ... on AccountCommandSuccess { account { id revision } } ... on Error { message } } }',
+        'mutation ($input: OpenAccountInput!) { openAccount(input: $input) { __typename ... on AccountCommandSuccess { account { id revision } position } ... on Error { message } } }',
         { input: { ownerId: owner.sub, currency, initialDeposit } },
       );
       if (data.openAccount.__typename !== 'AccountCommandSuccess') {
         throw new Error(JSON.stringify(data.openAccount));
       }
-      return data.openAccount.account as { id: string; revision: number };
+      const account = data.openAccount.account as { id: string; revision: number };
+      // The read models are written apart from the request (on the projector's thread): wait
+      // until they hold the account, as a page that loads next lists only what they hold.
+      await graphql(
+        owner,
+        'query ($id: ID!, $after: Position) { account(id: $id, consistentWith: $after) { id } }',
+        { id: account.id, after: data.openAccount.position },
+      );
+      return account;
     },
     async deposit(accountId: string, amount: string, description?: string) {
       const data = await graphql(
