@@ -3,14 +3,25 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
-/** A port that was free a moment ago. */
+/**
+ * A port free a moment ago, chosen below the kernel's ephemeral range (Linux: 32768–60999).
+ * A port the kernel handed out for `listen(0)` could be handed out again before the server
+ * took it: the embedded stand-ins, which listen on port 0, once got the very port a test had
+ * chosen for Tally, which then could not listen. Ports below the range are never handed out.
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
+  for (;;) {
+    const candidate = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(candidate, '127.0.0.1', () => resolve(true));
+    });
+    if (!free) continue;
+    server.close();
+    await once(server, 'close');
+    return candidate;
+  }
 }
 
 const ENTRY = ['--import', 'tsx', 'src/main.ts'];
