@@ -1,5 +1,6 @@
-import { Worker } from 'node:worker_threads';
-import { bundledWorker, type WorkerBundle } from '../threads/worker-bundle.js';
+import type { Worker } from 'node:worker_threads';
+import type { WorkerBundle } from '../threads/worker-bundle.js';
+import { endWorkerThread, startWorkerThread } from '../threads/worker-thread.js';
 import { STAND_IN_NAMES, type StandInKind, type StandInOptions } from './stand-ins.js';
 import type { FromStandIn, StandInWorkerData, ToStandIn } from './worker-messages.js';
 
@@ -27,7 +28,10 @@ export async function startStandInWorker(
   onCrash: (error: Error) => void,
 ): Promise<StandInWorker> {
   const name = STAND_IN_NAMES[kind];
-  const worker = await createWorker({ kind, options } satisfies StandInWorkerData);
+  const worker = await startWorkerThread(import.meta.url, STAND_IN_BUNDLES[kind], {
+    kind,
+    options,
+  } satisfies StandInWorkerData);
   let state: 'starting' | 'running' | 'closing' | 'closed' = 'starting';
   let closing: Promise<void> | undefined;
 
@@ -65,23 +69,15 @@ export async function startStandInWorker(
 }
 
 /** Asks the stand-in to close, waits for it (bounded), then ends the thread. */
-async function closeWorker(worker: Worker, markClosing: () => void): Promise<void> {
+function closeWorker(worker: Worker, markClosing: () => void): Promise<void> {
   markClosing();
-  const closed = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
-    timer.unref();
-    worker.on('message', (message: FromStandIn) => {
-      if (message.type === 'closed') resolve();
-    });
-    worker.once('error', reject);
-    worker.once('exit', () => resolve());
-  });
-  worker.postMessage({ type: 'close' } satisfies ToStandIn);
-  try {
-    await closed;
-  } finally {
-    await worker.terminate();
-  }
+  return endWorkerThread(
+    worker,
+    { type: 'close' } satisfies ToStandIn,
+    'closed' satisfies FromStandIn['type'],
+    CLOSE_TIMEOUT_MS,
+    true,
+  );
 }
 
 /** Each stand-in's worker: its own workspace package, and src/standins for the worker itself. */
@@ -97,15 +93,3 @@ const STAND_IN_BUNDLES: Record<StandInKind, WorkerBundle> = {
     ownPackage: '@tally/mongo-standin',
   },
 };
-
-/**
- * The worker runs worker.ts: as compiled JavaScript directly, or, under tsx (`npm start`),
- * bundled first (src/threads/worker-bundle.ts says why).
- */
-async function createWorker(data: StandInWorkerData): Promise<Worker> {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./worker.js', self), { workerData: data });
-  const code = await bundledWorker(new URL('./worker.ts', self), STAND_IN_BUNDLES[data.kind]);
-  // No tsx flags: the bundle needs none, and they would load tsx into the worker for nothing.
-  return new Worker(code, { workerData: data, execArgv: [] });
-}

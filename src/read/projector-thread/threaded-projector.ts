@@ -1,11 +1,13 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../../logger.js';
-import { bundledWorker } from '../../threads/worker-bundle.js';
+import { endWorkerThread, startWorkerThread } from '../../threads/worker-thread.js';
 import { CheckpointAheadError } from '../checkpointed-subscription.js';
 import { Progress } from '../progress.js';
 import type { RunningProjector } from '../projector.js';
 import type { FromProjector, ProjectorWorkerData, ToProjector } from './messages.js';
 
+/** The thread's bundle holds Tally's sources (the projector and what it imports). */
+const PROJECTOR_BUNDLE = { name: 'projector', sources: ['src'] };
 /** How long stop() waits for the thread to save its checkpoint before ending it anyway. */
 const STOP_TIMEOUT_MS = 10_000;
 /** Waits before starting a thread again after it ended on its own (then the last, repeated). */
@@ -48,7 +50,7 @@ export class ThreadedProjector implements RunningProjector {
   }
 
   private async launch(): Promise<void> {
-    const worker = await createWorker(this.data);
+    const worker = await startWorkerThread(import.meta.url, PROJECTOR_BUNDLE, this.data);
     // stop() came while the thread was being made (a restart's): it must not run unowned.
     if (this.#stopping) {
       await worker.terminate();
@@ -91,20 +93,12 @@ export class ThreadedProjector implements RunningProjector {
     const worker = this.#worker;
     this.#worker = undefined;
     if (!worker) return;
-    const stopped = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, STOP_TIMEOUT_MS);
-      timer.unref();
-      worker.on('message', (message: FromProjector) => {
-        if (message.type === 'stopped') resolve();
-      });
-      worker.once('exit', () => resolve());
-    });
-    worker.postMessage({ type: 'stop' } satisfies ToProjector);
-    try {
-      await stopped;
-    } finally {
-      await worker.terminate();
-    }
+    await endWorkerThread(
+      worker,
+      { type: 'stop' } satisfies ToProjector,
+      'stopped' satisfies FromProjector['type'],
+      STOP_TIMEOUT_MS,
+    );
   }
 
   private restartAfter(error: Error): void {
@@ -132,18 +126,4 @@ function failureOf(message: Extract<FromProjector, { type: 'failed' }>): Error {
       : Object.assign(new Error(message.message), { name: message.name });
   if (message.stack) error.stack = message.stack;
   return error;
-}
-
-/**
- * The thread runs worker.ts: as compiled JavaScript directly, or, under tsx (`npm start`, the
- * tests), bundled first (src/threads/worker-bundle.ts says why).
- */
-async function createWorker(data: ProjectorWorkerData): Promise<Worker> {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./worker.js', self), { workerData: data });
-  const code = await bundledWorker(new URL('./worker.ts', self), {
-    name: 'projector',
-    sources: ['src'],
-  });
-  return new Worker(code, { workerData: data, execArgv: [] });
 }
