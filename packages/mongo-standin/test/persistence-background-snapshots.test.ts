@@ -1,21 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startEmbeddedMongo } from '../src/index.js';
 import { killHard, startMongoProcess } from '../src/process.js';
 import { RecordWriter, readRecords } from '../src/storage/record-file.js';
+import { useDataDirs } from './support.js';
 
-const dirs: string[] = [];
-function dataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tally-mongo-snap-'));
-  dirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const dataDir = useDataDirs('tally-mongo-snap-');
 
 /** A journal this small is snapshotted every few writes, so snapshots overlap writes all the time. */
 const SMALL_JOURNAL = 16 * 1024;

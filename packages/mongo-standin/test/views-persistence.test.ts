@@ -1,25 +1,17 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Db, type Document, MongoClient } from 'mongodb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startEmbeddedMongo } from '../src/index.js';
 import { killHard, startMongoProcess } from '../src/process.js';
 import { frameRecord } from '../src/storage/record-file.js';
+import { useDataDirs } from './support.js';
 
 /**
  * Views with `--data-dir` are durable like collections: an acknowledged create or drop of a
  * view survives a SIGKILL (journal) and a clean restart (snapshot), as mongod's system.views.
  */
-const dirs: string[] = [];
-function dataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mongo-views-'));
-  dirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const dataDir = useDataDirs('mongo-views-');
 
 async function viewsOf(db: Db): Promise<Document[]> {
   return db.listCollections({ type: 'view' }).toArray();
