@@ -1,6 +1,13 @@
 import { createLogger } from '../logger.js';
 import { EventCache } from './event-cache.js';
-import { decodeRecord, encodeRecord, type LogEvent, type NewEvent, sealRecord } from './record.js';
+import {
+  bodyOf,
+  decodeRecord,
+  encodeRecord,
+  type LogEvent,
+  type NewEvent,
+  sealRecord,
+} from './record.js';
 import type { LogStorage } from './storage.js';
 
 const log = createLogger('eventstore.log');
@@ -115,6 +122,7 @@ export class EventLog {
         // The event as a reader will decode it, without decoding (and checksumming) it again.
         const written: LogEvent = {
           ...event,
+          ...bodyOf(record),
           position,
           commit,
           size: record.length,
@@ -184,7 +192,9 @@ export class EventLog {
       throw new Error(`no readable event at position ${position} (${decoded.kind})`);
     }
     // Re-decode from an exact copy so the cached event does not pin the whole read buffer.
-    const exact = decodeRecord(Buffer.from(buffer.subarray(0, decoded.event.size)), 0, position);
+    const copy = Buffer.allocUnsafeSlow(decoded.event.size);
+    buffer.copy(copy, 0, 0, decoded.event.size);
+    const exact = decodeRecord(copy, 0, position);
     if (exact.kind !== 'ok') throw new Error(`no readable event at position ${position}`);
     this.#cache.set(exact.event);
     return exact.event;
