@@ -1,7 +1,7 @@
 import type { Timestamp } from 'bson';
 import type { Document } from '../data/bson-values.js';
 import { MongoCommandError } from '../data/errors.js';
-import type { ChangeRecord } from './change-log.js';
+import type { ChangeRecord } from './change-record.js';
 
 /** The `$changeStream` options that shape each event. */
 export interface EventOptions {

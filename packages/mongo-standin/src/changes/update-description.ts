@@ -4,16 +4,24 @@ import { isPlainObject } from '../data/paths.js';
 
 /** An update event's `updateDescription`, as mongod 7.0 reports it. */
 export interface UpdateDescription {
-  updatedFields: Document;
-  removedFields: string[];
-  truncatedArrays: Array<{ field: string; newSize: number }>;
+  readonly updatedFields: Document;
+  readonly removedFields: readonly string[];
+  readonly truncatedArrays: ReadonlyArray<{ field: string; newSize: number }>;
   /**
    * Each reported path that a reader cannot split on dots unambiguously (a field name that is
    * numeric or holds a dot), as its components: field names as strings, array indexes as ints.
    * mongod shows it only to streams opened with `showExpandedEvents`.
    */
-  disambiguatedPaths: Document;
+  readonly disambiguatedPaths: Readonly<Document>;
 }
+
+/**
+ * What most updates report as removed, truncated and disambiguated: nothing. One frozen empty
+ * value for all of them, because the change history keeps up to `changeHistory` descriptions.
+ */
+const NO_PATHS: readonly string[] = Object.freeze([]);
+const NO_TRUNCATIONS: UpdateDescription['truncatedArrays'] = Object.freeze([]);
+const NO_DISAMBIGUATIONS: Readonly<Document> = Object.freeze({});
 
 /** A path into a document: field names, and array indexes as numbers. */
 type Path = Array<string | number>;
@@ -31,11 +39,11 @@ type Path = Array<string | number>;
  * cannot tell a modifier update (which mongod logs path by path) from a pipeline one.
  */
 export function describeUpdate(before: Document, after: Document): UpdateDescription {
-  const out: UpdateDescription = {
-    updatedFields: {},
-    removedFields: [],
-    truncatedArrays: [],
-    disambiguatedPaths: {},
+  const out = {
+    updatedFields: {} as Document,
+    removedFields: [] as string[],
+    truncatedArrays: [] as Array<{ field: string; newSize: number }>,
+    disambiguatedPaths: {} as Document,
   };
   const note = (path: Path): string => {
     const dotted = path.join('.');
@@ -82,7 +90,13 @@ export function describeUpdate(before: Document, after: Document): UpdateDescrip
     else out.updatedFields[note(path)] = post;
   };
   diffDocuments(before, after, []);
-  return out;
+  return {
+    updatedFields: out.updatedFields,
+    removedFields: out.removedFields.length > 0 ? out.removedFields : NO_PATHS,
+    truncatedArrays: out.truncatedArrays.length > 0 ? out.truncatedArrays : NO_TRUNCATIONS,
+    disambiguatedPaths:
+      Object.keys(out.disambiguatedPaths).length > 0 ? out.disambiguatedPaths : NO_DISAMBIGUATIONS,
+  };
 }
 
 /**

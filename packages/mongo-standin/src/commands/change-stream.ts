@@ -1,7 +1,7 @@
 import { calculateObjectSize, Long, type Timestamp } from 'bson';
 import { Aggregator } from 'mingo/aggregator';
 import { type EventOptions, resumeToken, toEvents } from '../changes/change-events.js';
-import { type ChangeRecord, EXPANDED_ONLY } from '../changes/change-log.js';
+import { type ChangeRecord, EXPANDED_ONLY } from '../changes/change-record.js';
 import type { Document } from '../data/bson-values.js';
 import { badValue, fieldWrongType, fromMingo, MongoCommandError } from '../data/errors.js';
 import { isPlainObject } from '../data/paths.js';
