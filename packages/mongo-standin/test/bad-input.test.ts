@@ -153,6 +153,36 @@ describe('embedded mongo: bad input gets MongoDB errors and harms nobody else', 
     });
   });
 
+  it('refuses a write older than its session’s newest (TransactionTooOld) and applies nothing', async () => {
+    const wire = await raw();
+    const coll = freshName();
+    const lsid = { id: new MongoClient('mongodb://x').startSession().id!.id };
+    const write = (txnNumber: bigint) => ({
+      update: coll,
+      updates: [{ q: { _id: 'acc' }, u: { $inc: { balance: 10 } }, upsert: true }],
+      lsid,
+      txnNumber,
+      $db: 'raw',
+    });
+    await wire.command(write(5n));
+    await wire.command(write(6n));
+    expect(await wire.command(write(5n))).toMatchObject({
+      ok: 0,
+      code: 225,
+      codeName: 'TransactionTooOld',
+      errmsg: expect.stringMatching(
+        /^Retryable write with txnNumber 5 is prohibited on session \{ id: UUID\("[0-9a-f-]{36}"\) \} because a newer retryable write with txnNumber 6 has already started on this session\.$/,
+      ),
+    });
+    // The newest write is still answered from its first run; other sessions are unaffected.
+    expect(await wire.command(write(6n))).toMatchObject({ ok: 1, n: 1 });
+    const other = { id: new MongoClient('mongodb://x').startSession().id!.id };
+    expect(await wire.command({ ...write(1n), lsid: other })).toMatchObject({ ok: 1, n: 1 });
+    expect(await wire.command({ find: coll, filter: {}, $db: 'raw' })).toMatchObject({
+      cursor: { firstBatch: [{ _id: 'acc', balance: 30 }] },
+    });
+  });
+
   it('rejects transactions with a clear error', async () => {
     const session = ctx.client.startSession();
     const c = ctx.client.db(freshName('db')).collection(freshName());
