@@ -1,6 +1,7 @@
 import { type Binary, Timestamp } from 'bson';
 import type { Document } from '../data/bson-values.js';
 import type { IndexSpec } from '../data/secondary-index.js';
+import type { Collection } from '../storage/collection.js';
 import type { StoreEvent } from '../storage/store.js';
 import { describeUpdate, type UpdateDescription } from './update-description.js';
 
@@ -118,25 +119,19 @@ export class ChangeRecord {
 export function recordShape(event: StoreEvent): ChangeShape | undefined {
   switch (event.kind) {
     case 'insert': {
-      const c = event.collection;
       return {
         operationType: 'insert',
-        db: c.db,
-        coll: c.name,
-        collectionUUID: c.uuid,
+        ...namespaceOf(event.collection),
         documentId: event.after._id,
         fullDocument: event.after,
       };
     }
     case 'update':
     case 'replace': {
-      const c = event.collection;
-      const images = c.recordsImages;
+      const images = event.collection.recordsImages;
       return {
         operationType: event.kind,
-        db: c.db,
-        coll: c.name,
-        collectionUUID: c.uuid,
+        ...namespaceOf(event.collection),
         documentId: event.after._id,
         ...(event.kind === 'replace' || images ? { fullDocument: event.after } : {}),
         ...(images ? { preImage: event.before } : {}),
@@ -146,47 +141,40 @@ export function recordShape(event: StoreEvent): ChangeShape | undefined {
       };
     }
     case 'delete': {
-      const c = event.collection;
       return {
         operationType: 'delete',
-        db: c.db,
-        coll: c.name,
-        collectionUUID: c.uuid,
+        ...namespaceOf(event.collection),
         documentId: event.before._id,
-        ...(c.recordsImages ? { preImage: event.before } : {}),
+        ...(event.collection.recordsImages ? { preImage: event.before } : {}),
       };
     }
     case 'createCollection': {
-      const c = event.collection;
       return {
         operationType: 'create',
-        db: c.db,
-        coll: c.name,
-        collectionUUID: c.uuid,
+        ...namespaceOf(event.collection),
         // mongod's create oplog entry: the collection's options, then its _id index.
-        operationDescription: { ...c.options, idIndex: { v: 2, key: { _id: 1 }, name: '_id_' } },
+        operationDescription: {
+          ...event.collection.options,
+          idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
+        },
       };
     }
     case 'createIndex':
     case 'dropIndex': {
-      const c = event.collection;
       return {
         operationType: event.kind === 'createIndex' ? 'createIndexes' : 'dropIndexes',
-        db: c.db,
-        coll: c.name,
-        collectionUUID: c.uuid,
+        ...namespaceOf(event.collection),
         operationDescription: { indexes: [indexDescription(event.spec)] },
       };
     }
     case 'modify': {
-      const c = event.collection;
       return {
         operationType: 'modify',
-        db: c.db,
-        coll: c.name,
-        collectionUUID: c.uuid,
+        ...namespaceOf(event.collection),
         operationDescription: { ...event.changes },
-        stateBeforeChange: { collectionOptions: { uuid: c.uuid, ...event.before } },
+        stateBeforeChange: {
+          collectionOptions: { uuid: event.collection.uuid, ...event.before },
+        },
       };
     }
     case 'drop':
@@ -208,6 +196,11 @@ export function recordShape(event: StoreEvent): ChangeShape | undefined {
       };
     }
   }
+}
+
+/** Where a change happened: the collection's namespace and identity, as every event names them. */
+function namespaceOf(collection: Collection): Pick<ChangeShape, 'db' | 'coll' | 'collectionUUID'> {
+  return { db: collection.db, coll: collection.name, collectionUUID: collection.uuid };
 }
 
 /** An index as mongod's DDL events describe it: `{v: 2, key, name, ...options}`. */
