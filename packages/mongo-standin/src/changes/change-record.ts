@@ -51,6 +51,9 @@ export interface ChangeShape {
   stateBeforeChange?: Document;
 }
 
+/** A change to a collection or database rather than to a document: it has no documentKey. */
+const NO_DOCUMENT_KEY = Symbol('no document key');
+
 /**
  * One recorded change, in the order writes happened (an oplog entry, for change streams).
  *
@@ -75,7 +78,7 @@ export class ChangeRecord {
   readonly #seconds: number;
   readonly #increment: number;
   readonly #wallMs: number;
-  readonly #hasDocumentKey: boolean;
+  /** The written document's `_id`, or NO_DOCUMENT_KEY for collection and database events. */
   readonly #documentId: unknown;
 
   constructor(
@@ -97,8 +100,7 @@ export class ChangeRecord {
     this.#seconds = clusterTime.t;
     this.#increment = clusterTime.i;
     this.#wallMs = wallMs;
-    this.#hasDocumentKey = 'documentId' in shape;
-    this.#documentId = shape.documentId;
+    this.#documentId = 'documentId' in shape ? shape.documentId : NO_DOCUMENT_KEY;
   }
 
   get clusterTime(): Timestamp {
@@ -111,7 +113,7 @@ export class ChangeRecord {
 
   /** `{_id}` of the document written; undefined for collection and database events. */
   get documentKey(): Document | undefined {
-    return this.#hasDocumentKey ? { _id: this.#documentId } : undefined;
+    return this.#documentId === NO_DOCUMENT_KEY ? undefined : { _id: this.#documentId };
   }
 }
 
