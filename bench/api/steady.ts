@@ -43,17 +43,15 @@ try {
   console.log(
     `after warm-up: RSS ${measured.map((p, i) => `${p.name} ${fmt(rssAfterWarmup[i]!)} MiB`).join(', ')}`,
   );
-  // Samples at the end of each interval, and their times: the first is the end of the warm-up.
-  const samples: number[][] = [rssAfterWarmup];
-  const times = [0];
+  // RSS at the end of each interval; the first sample is the warm-up's end.
+  const samples = [{ time: 0, rss: rssAfterWarmup }];
   for (let t = 0; t < seconds; t += INTERVAL) {
     const length = Math.min(INTERVAL, seconds - t);
     const result = await cpuPerOperation(measured, () =>
       runLoad(concurrency, length * 1000, operation),
     );
     const rss = measured.map((p) => p.rss());
-    samples.push(rss);
-    times.push(t + length);
+    samples.push({ time: t + length, rss });
     console.log(
       `t=${t + length}s ${fmt(result.perSecond)} ops/s p99 ${fmt(percentile(result.latencies, 99))} ms | ` +
         measured
@@ -64,13 +62,13 @@ try {
   }
   // The issue's rule: over the last 4 minutes, RSS may grow at most 10%. From the first sample
   // at most 240 s before the end (the warm-up's end, in a run shorter than that).
-  const end = times.at(-1)!;
-  const first = times.findIndex((time) => end - time <= 240);
-  const from = samples[first]!;
   const to = samples.at(-1)!;
+  const from = samples.find((sample) => to.time - sample.time <= 240)!;
   console.log(
-    `RSS growth over the last ${fmt(end - times[first]!)} s: ` +
-      measured.map((p, i) => `${p.name} ${fmt((to[i]! / from[i]! - 1) * 100, 1)}%`).join(', '),
+    `RSS growth over the last ${fmt(to.time - from.time)} s: ` +
+      measured
+        .map((p, i) => `${p.name} ${fmt((to.rss[i]! / from.rss[i]! - 1) * 100, 1)}%`)
+        .join(', '),
   );
 } finally {
   await stack.stop();
