@@ -3,7 +3,7 @@ import type { AnyBulkWriteOperation, Collection, Document, Filter, UpdateFilter 
 import { CheckpointStore } from '../read/checkpoint-store.js';
 import type { CheckpointDocument } from '../read/documents.js';
 import { toLong } from '../read/position.js';
-import type { Projection } from '../read/projections/index.js';
+import { type Projection, readModelProjections } from '../read/projections/index.js';
 
 /** The field every fenced write stamps with the writer's term. */
 export const FENCE_FIELD = '_fence';
@@ -64,6 +64,20 @@ export function fencedProjection(projection: Projection, token: number): Project
   return {
     name: projection.name,
     project: (event) => projection.project(event).map((op) => fenceOperation(op, token)),
+  };
+}
+
+/**
+ * What a leader's read-model projector writes with: every projection and its checkpoints fenced
+ * by the term's token. The in-process projector and the projector's thread both take these.
+ */
+export function fencedConsumers(
+  checkpoints: Collection<CheckpointDocument>,
+  token: number,
+): { projections: Projection[]; checkpoints: FencedCheckpointStore } {
+  return {
+    projections: readModelProjections.map((p) => fencedProjection(p, token)),
+    checkpoints: new FencedCheckpointStore(checkpoints, token),
   };
 }
 

@@ -2,8 +2,9 @@ import type { Db } from 'mongodb';
 import type { Logger } from '../logger.js';
 import type { TallyMetrics } from '../metrics/metrics.js';
 import type { CheckpointStore } from '../read/checkpoint-store.js';
-import { type Projection, readModelProjections } from '../read/projections/index.js';
-import { FencedCheckpointStore, fencedProjection } from './fencing.js';
+import type { CheckpointDocument } from '../read/documents.js';
+import type { Projection } from '../read/projections/index.js';
+import { fencedConsumers } from './fencing.js';
 import { DEFAULT_LEASE_TTL_MS, LeaderElection } from './leader-election.js';
 import { MongoLease } from './lease.js';
 
@@ -45,16 +46,12 @@ export function startLeadership(options: {
     options.holder,
     options.ttlMs ?? DEFAULT_LEASE_TTL_MS,
   );
-  const checkpoints = options.db.collection('checkpoints');
+  const checkpoints = options.db.collection<CheckpointDocument>('checkpoints');
   const election = new LeaderElection(
     lease,
     {
       async elected(term) {
-        await options.elected({
-          token: term.token,
-          projections: readModelProjections.map((p) => fencedProjection(p, term.token)),
-          checkpoints: new FencedCheckpointStore(checkpoints as never, term.token),
-        });
+        await options.elected({ token: term.token, ...fencedConsumers(checkpoints, term.token) });
         metrics.leader.set(1);
       },
       async deposed() {

@@ -1,10 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { MongoClient } from 'mongodb';
-import { FencedCheckpointStore, fencedProjection } from '../../leadership/fencing.js';
+import { fencedConsumers } from '../../leadership/fencing.js';
 import { rootLogger } from '../../logger.js';
-import { CheckpointStore } from '../checkpoint-store.js';
-import { readModelProjections } from '../projections/index.js';
 import { createProjector } from '../projector.js';
 import { readModels } from '../read-models.js';
 import type { FromProjector, ProjectorWorkerData, ToProjector } from './messages.js';
@@ -29,17 +27,15 @@ const closeClients = async () => {
 try {
   await mongo.connect();
   const models = readModels(mongo.db(data.mongoDb));
-  const { token } = data;
+  // A leader's thread writes only while its term lasts, as the in-process projector does.
+  const fenced =
+    data.token === undefined ? undefined : fencedConsumers(models.checkpoints, data.token);
   const projector = createProjector(
     eventStore,
     models,
     rootLogger.child({ module: 'projector', thread: 'projector' }),
-    token === undefined
-      ? readModelProjections
-      : readModelProjections.map((p) => fencedProjection(p, token)),
-    token === undefined
-      ? new CheckpointStore(models.checkpoints)
-      : new FencedCheckpointStore(models.checkpoints, token),
+    fenced?.projections,
+    fenced?.checkpoints,
   );
   projector.progress.relayTo({
     advance: (position) => send({ type: 'advance', position }),
