@@ -1,7 +1,6 @@
 import {
   closeSync,
   existsSync,
-  fdatasyncSync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -10,7 +9,6 @@ import {
   statSync,
   unlinkSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Binary } from 'bson';
@@ -19,7 +17,7 @@ import type { IndexSpec } from '../data/secondary-index.js';
 import { createLogger } from '../logger.js';
 import type { CollectionInit, CollectionOptions } from './collection.js';
 import type { Durability } from './durability.js';
-import { frameRecord, RecordWriter, readRecords, writeAndSync } from './record-file.js';
+import { RecordWriter, readRecords, writeAndSync } from './record-file.js';
 import {
   captureImage,
   viewRecord,
@@ -382,13 +380,9 @@ export class Persistence implements Durability {
       journal.add({ t: 'seq', n: seq });
       this.lastSeq = seq;
     }
-    const tail = journal.take();
     const current = journal.fd;
     try {
-      for (let offset = 0; offset < tail.length; ) {
-        offset += writeSync(current, tail, offset);
-      }
-      fdatasyncSync(current);
+      journal.flush(true);
     } catch (error) {
       this.fail(error as Error);
       return;
@@ -551,11 +545,10 @@ function warnLater(details: object, message: string): void {
 
 /** Creates a journal file that starts with its generation, synced; returns it open for appends. */
 function startJournal(path: string, generation: number): number {
-  const fd = openSync(path, 'w', 0o600);
-  const header = frameRecord({ t: 'journal', generation });
-  for (let offset = 0; offset < header.length; ) offset += writeSync(fd, header, offset);
-  fdatasyncSync(fd);
-  return fd;
+  const writer = RecordWriter.create(path, 'w');
+  writer.add({ t: 'journal', generation });
+  writer.flush(true);
+  return writer.fd;
 }
 
 function syncDirectory(dir: string): void {

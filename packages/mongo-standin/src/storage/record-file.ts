@@ -112,15 +112,28 @@ export class RecordWriter {
   }
 }
 
-/** Appends `data` at the file's end (O_APPEND) and waits until it is on disk, off the event loop. */
-export function writeAndSync(fd: number, data: Buffer): Promise<void> {
+/** Writes all of `data` at the file's current offset (its end, with O_APPEND), off the event loop. */
+export function writeAll(fd: number, data: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
-    const from = (offset: number) =>
-      write(fd, data, offset, data.length - offset, null, (error, written) => {
-        if (error) return reject(error);
-        if (offset + written < data.length) return from(offset + written);
-        fdatasync(fd, (syncError) => (syncError ? reject(syncError) : resolve()));
-      });
+    const from = (offset: number) => {
+      if (offset >= data.length) return resolve();
+      write(fd, data, offset, data.length - offset, null, (error, written) =>
+        error ? reject(error) : from(offset + written),
+      );
+    };
     from(0);
   });
+}
+
+/** Waits until everything written to `fd` is on disk, off the event loop. */
+export function syncData(fd: number): Promise<void> {
+  return new Promise((resolve, reject) =>
+    fdatasync(fd, (error) => (error ? reject(error) : resolve())),
+  );
+}
+
+/** Appends `data` at the file's end (O_APPEND) and waits until it is on disk, off the event loop. */
+export async function writeAndSync(fd: number, data: Buffer): Promise<void> {
+  await writeAll(fd, data);
+  await syncData(fd);
 }

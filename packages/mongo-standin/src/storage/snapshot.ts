@@ -1,6 +1,6 @@
-import { closeSync, fdatasync, openSync, write } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import type { Document } from '../data/bson-values.js';
-import { RecordWriter } from './record-file.js';
+import { RecordWriter, syncData, writeAll } from './record-file.js';
 import type { Store } from './store.js';
 import { type ViewDefinition, viewsOf } from './view-catalog.js';
 
@@ -79,23 +79,8 @@ export async function writeSnapshotInBackground(
     }
     for (const view of image.views) writer.add(view);
     await writeAll(writer.fd, writer.take());
-    await new Promise<void>((resolve, reject) =>
-      fdatasync(writer.fd, (error) => (error ? reject(error) : resolve())),
-    );
+    await syncData(writer.fd);
   } finally {
     closeSync(writer.fd);
   }
-}
-
-/** Writes all of `data` at the file's current offset, off the event loop. */
-function writeAll(fd: number, data: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const from = (offset: number) => {
-      if (offset >= data.length) return resolve();
-      write(fd, data, offset, data.length - offset, null, (error, written) =>
-        error ? reject(error) : from(offset + written),
-      );
-    };
-    from(0);
-  });
 }
