@@ -134,13 +134,18 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
-const BEYOND_BMP_ORDER = /[\uD800-\uFFFF]/;
-
 function compareStrings(a: string, b: string): number {
   // MongoDB compares strings by their UTF-8 bytes (simple binary collation). JS compares UTF-16
-  // code units, which agrees except around surrogates; only then pay for the byte comparison.
+  // code units, which agrees except where a surrogate (a code point beyond the BMP) meets a
+  // unit from U+E000 to U+FFFF: only when the first difference is there, compare the bytes.
   if (a === b) return 0;
-  if (!BEYOND_BMP_ORDER.test(a) && !BEYOND_BMP_ORDER.test(b)) return a < b ? -1 : 1;
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === n) return a.length < b.length ? -1 : 1;
+  const x = a.charCodeAt(i);
+  const y = b.charCodeAt(i);
+  if (x < 0xd800 || y < 0xd800) return x < y ? -1 : 1;
   return compareBytes(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')) < 0 ? -1 : 1;
 }
 

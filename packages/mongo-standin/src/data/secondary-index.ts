@@ -1,5 +1,5 @@
-import { OrderedMap } from '@js-sdsl/ordered-map';
 import { MaxKey, MinKey } from 'bson';
+import sortedBTree from 'sorted-btree';
 import type { Document } from './bson-values.js';
 import { compareValues, typeRank } from './compare.js';
 import { DuplicateKeyError } from './errors.js';
@@ -24,14 +24,21 @@ export interface Bound {
 type Tuple = unknown[];
 type Holders = string | Set<string>;
 
+// A CommonJS module marked __esModule: Node's ESM loader gives `module.exports` as its default
+// import, vitest's loader gives `exports.default`.
+const BTree: typeof sortedBTree.default =
+  typeof sortedBTree === 'function' ? sortedBTree : sortedBTree.default;
+type Tree = import('sorted-btree').default<unknown, Holders>;
+
 const MIN = new MinKey();
 const MAX = new MaxKey();
 
 /**
- * One index, kept two ways:
- * - a Map from the canonical key string to document ids, so equality costs O(1);
- * - a red-black tree (@js-sdsl/ordered-map) over the key tuples in index order, so ranges and
- *   sorts cost O(log n + results) instead of a collection scan.
+ * One index: a B+ tree (sorted-btree) over the key tuples in index order, so equality, ranges
+ * and sorts cost O(log n + results) instead of a collection scan. Its leaves keep keys and ids
+ * in plain arrays: about 90 bytes per entry of a two-field index, where a red-black tree beside
+ * a hash map of canonical key strings took about 370 (docs/benchmarks.md, sixth session).
+ * Keys equal under `compareValues` are one entry, as under MongoDB's index key comparison.
  * Multikey: a document with an array in an indexed field gets one entry per element.
  */
 export class SecondaryIndex {
@@ -39,10 +46,11 @@ export class SecondaryIndex {
   readonly directions: number[];
   /** True once some document put an array in an indexed field; such an index cannot give sort order. */
   multikey = false;
-  /** One id as a plain string (the common, unique case) or a Set when several share a key. */
-  private readonly entries = new Map<string, Holders>();
-  /** Keyed by the value itself for a single-field index, by the tuple for a compound one. */
-  private readonly tree: OrderedMap<unknown, Holders>;
+  /**
+   * Keyed by the value itself for a single-field index, by the tuple for a compound one. A key
+   * holds one id as a plain string (the common, unique case) or a Set when several share it.
+   */
+  private readonly tree: Tree;
   private readonly single: boolean;
   private readonly partial: Matcher | undefined;
 
@@ -59,8 +67,10 @@ export class SecondaryIndex {
     this.single = this.fields.length === 1;
     const dir = this.directions[0]!;
     this.tree = this.single
-      ? new OrderedMap<unknown, Holders>([], (a, b) => compareValues(a, b) * dir)
-      : new OrderedMap<unknown, Holders>([], (a, b) => this.compareTuples(a as Tuple, b as Tuple));
+      ? new BTree<unknown, Holders>(undefined, (a, b) => compareValues(a, b) * dir)
+      : new BTree<unknown, Holders>(undefined, (a, b) =>
+          this.compareTuples(a as Tuple, b as Tuple),
+        );
   }
 
   get name(): string {
@@ -97,10 +107,13 @@ export class SecondaryIndex {
         if (through.length > 1) this.multikey = true;
         values = through.length ? through : [undefined];
       } else values = [direct];
+      // concat allocates exactly the tuple's length; a spread leaves room for 17 values, and
+      // the index keeps every tuple (about 120 bytes wasted per entry of a two-field index).
       tuples = tuples.flatMap((prefix) =>
-        values.map((v) => [...prefix, v === undefined ? null : v]),
+        values.map((v) => prefix.concat([v === undefined ? null : v])),
       );
     }
+    if (tuples.length === 1) return tuples;
     const unique = new Map<string, Tuple>();
     for (const t of tuples) unique.set(tupleKey(t), t);
     return [...unique.values()];
@@ -110,7 +123,7 @@ export class SecondaryIndex {
   checkUnique(id: string, doc: Document): void {
     if (!this.spec.unique) return;
     for (const tuple of this.tuplesOf(doc)) {
-      const holders = this.entries.get(tupleKey(tuple));
+      const holders = this.tree.get(this.treeKey(tuple));
       const taken =
         typeof holders === 'string'
           ? holders !== id
@@ -127,37 +140,30 @@ export class SecondaryIndex {
 
   add(id: string, doc: Document): void {
     for (const tuple of this.tuplesOf(doc)) {
-      const key = tupleKey(tuple);
-      const holders = this.entries.get(key);
-      if (holders === undefined) {
-        this.entries.set(key, id);
-        this.tree.setElement(this.treeKey(tuple), id);
-      } else if (typeof holders === 'string') {
-        if (holders === id) continue;
-        const both = new Set([holders, id]);
-        this.entries.set(key, both);
-        this.tree.setElement(this.treeKey(tuple), both);
+      const key = this.treeKey(tuple);
+      const holders = this.tree.get(key);
+      if (holders === undefined) this.tree.set(key, id);
+      else if (typeof holders === 'string') {
+        if (holders !== id) this.tree.set(key, new Set([holders, id]));
       } else holders.add(id);
     }
   }
 
   remove(id: string, doc: Document): void {
     for (const tuple of this.tuplesOf(doc)) {
-      const key = tupleKey(tuple);
-      const holders = this.entries.get(key);
+      const key = this.treeKey(tuple);
+      const holders = this.tree.get(key);
       if (holders === undefined) continue;
       if (typeof holders !== 'string') {
         holders.delete(id);
         if (holders.size > 1) continue;
         const [remaining] = holders;
         if (remaining !== undefined) {
-          this.entries.set(key, remaining);
-          this.tree.setElement(this.treeKey(tuple), remaining);
+          this.tree.set(key, remaining);
           continue;
         }
       } else if (holders !== id) continue;
-      this.entries.delete(key);
-      this.tree.eraseElementByKey(this.treeKey(tuple));
+      this.tree.delete(key);
     }
   }
 
@@ -167,7 +173,7 @@ export class SecondaryIndex {
 
   /** Ids whose indexed fields equal `values` (one value per indexed field, in order). */
   lookup(values: unknown[]): Iterable<string> | undefined {
-    const holders = this.entries.get(tupleKey(values));
+    const holders = this.tree.get(this.treeKey(values));
     return typeof holders === 'string' ? [holders] : holders;
   }
 
@@ -226,30 +232,17 @@ export class SecondaryIndex {
       return true;
     };
     const toTuple = (key: unknown): Tuple => (this.single ? [key] : (key as Tuple));
-    if (!reverse) {
-      const end = this.tree.end();
-      for (let it = this.tree.lowerBound(this.treeKey(startKey)); !it.equals(end); it.next()) {
-        const [key, holders] = it.pointer;
-        const where = inside(toTuple(key));
-        if (where === 'after') return;
-        if (where === 'before') continue;
-        for (const id of typeof holders === 'string' ? [holders] : holders) if (fresh(id)) yield id;
-      }
-    } else {
-      // reverseLowerBound gives a forward iterator (the last key <= endKey); walk it with pre().
-      const it = this.tree.reverseLowerBound(this.treeKey(endKey));
-      if (it.equals(this.tree.end())) return;
-      const begin = this.tree.begin();
-      for (;;) {
-        const [key, holders] = it.pointer;
-        const where = inside(toTuple(key));
-        if (where === 'before') return;
-        if (where === 'in')
-          for (const id of typeof holders === 'string' ? [holders] : holders)
-            if (fresh(id)) yield id;
-        if (it.equals(begin)) return;
-        it.pre();
-      }
+    const entries = reverse
+      ? // The last key at or before endKey, then backwards.
+        this.tree.entriesReversed(this.treeKey(endKey))
+      : // The first key at or after startKey, then forwards.
+        this.tree.entries(this.treeKey(startKey));
+    const outside = reverse ? 'before' : 'after';
+    for (const [key, holders] of entries) {
+      const where = inside(toTuple(key));
+      if (where === outside) return;
+      if (where !== 'in') continue;
+      for (const id of typeof holders === 'string' ? [holders] : holders) if (fresh(id)) yield id;
     }
   }
 }
