@@ -26,6 +26,18 @@ describe('embedded mongo: indexes', () => {
     expect(await c.findOne({ _id: 't4321' })).toMatchObject({ owner: 'o21', revision: 86 });
   });
 
+  it('keeps string ids apart from ids of other types that print alike', async () => {
+    // A string _id is its own key in the stand-in; other types' keys start with a NUL.
+    const c = coll();
+    const ids = [5, 'n5', '\u0000n5', '\u0000\u0000n5', '', '\u0000', 'z', true];
+    await c.insertMany(ids.map((_id, i) => ({ _id, i })));
+    for (const [i, _id] of ids.entries()) expect(await c.findOne({ _id })).toEqual({ _id, i });
+    expect(await c.countDocuments()).toBe(ids.length);
+    await c.deleteOne({ _id: '\u0000n5' });
+    expect(await c.findOne({ _id: 5 })).toEqual({ _id: 5, i: 0 });
+    expect(await c.findOne({ _id: '\u0000\u0000n5' })).toEqual({ _id: '\u0000\u0000n5', i: 3 });
+  });
+
   it('plans on the clauses of a top-level $and, as mongod flattens them', async () => {
     // Tally fences every read-model write as {$and: [{_id}, fence]}: a scan per write made the
     // stand-in's cost per write grow with the collection.

@@ -4,6 +4,18 @@ import { compareExact, exactOf } from './compare.js';
 import { isPlainObject } from './paths.js';
 
 /**
+ * The key of a document's `_id` in its collection's map of documents (and in index entries).
+ * A string `_id`, by far the most common, is its own key: no second copy of it per document
+ * (about 60 bytes for a UUID-like id). Every other value's key is its `keyOf` after a NUL, and
+ * a string that itself starts with a NUL gets one more, so no string key can equal another
+ * type's.
+ */
+export function idKeyOf(id: unknown): string {
+  if (typeof id === 'string') return id.charCodeAt(0) === 0 ? `\u0000${id}` : id;
+  return `\u0000${keyOf(id)}`;
+}
+
+/**
  * A string that is equal for two values exactly when MongoDB considers them equal, so hash maps
  * can serve `_id` lookups and index equality. Numbers of every type share one canonical form,
  * so NumberLong(5), 5 and 5.0 land on the same key.

@@ -1,7 +1,7 @@
 import { type Binary, ObjectId, UUID } from 'bson';
 import type { Document } from '../data/bson-values.js';
 import { DuplicateKeyError, MongoCommandError } from '../data/errors.js';
-import { keyOf } from '../data/index-key.js';
+import { idKeyOf } from '../data/index-key.js';
 import { isPlainObject } from '../data/paths.js';
 import { compileFilter } from '../data/query.js';
 import { type IndexSpec, SecondaryIndex } from '../data/secondary-index.js';
@@ -84,7 +84,7 @@ export class Collection {
   }
 
   getById(id: unknown): Document | undefined {
-    return this.docs.get(keyOf(id));
+    return this.docs.get(idKeyOf(id));
   }
 
   createIndex(spec: IndexSpec): boolean {
@@ -137,7 +137,7 @@ export class Collection {
     if (Array.isArray(doc._id)) {
       throw new MongoCommandError(2, `can't use an array for _id`, 'BadValue');
     }
-    const id = keyOf(doc._id);
+    const id = idKeyOf(doc._id);
     if (this.docs.has(id)) {
       throw new DuplicateKeyError(this.ns, ID_INDEX.name, { _id: 1 }, { _id: doc._id });
     }
@@ -150,7 +150,7 @@ export class Collection {
   }
 
   replace(before: Document, after: Document, kind: 'update' | 'replace'): void {
-    const id = keyOf(before._id);
+    const id = idKeyOf(before._id);
     for (const index of this.indexes.values()) index.checkUnique(id, after);
     for (const index of this.indexes.values()) index.remove(id, before);
     this.docs.set(id, after);
@@ -159,7 +159,7 @@ export class Collection {
   }
 
   delete(doc: Document): void {
-    const id = keyOf(doc._id);
+    const id = idKeyOf(doc._id);
     if (!this.docs.delete(id)) return;
     for (const index of this.indexes.values()) index.remove(id, doc);
     this.idOrder?.remove(id, doc);
@@ -210,7 +210,7 @@ export class Collection {
     const filter = planningFilter(query);
     const idValues = equalityValues(filter._id);
     if (idValues) {
-      const docs = this.byIds(idValues.map(keyOf));
+      const docs = this.byIds(idValues.map(idKeyOf));
       return { docs, sorted: idValues.length <= 1, stage: 'IDHACK', indexName: ID_INDEX.name };
     }
     const plan = planIndex(this.usableIndexes(filter, sort), filter, sort);
