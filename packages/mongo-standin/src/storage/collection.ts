@@ -7,6 +7,10 @@ import { compileFilter } from '../data/query.js';
 import { type IndexSpec, SecondaryIndex } from '../data/secondary-index.js';
 import { sortDocuments } from '../data/sort-project.js';
 import { equalityValues, planIndex, planningFilter } from './query-plan.js';
+import { SharedStrings } from './shared-strings.js';
+
+/** One table for every collection: the same account id recurs across several of them. */
+const sharedStrings = new SharedStrings();
 
 /** What a collection tells its store after each write (change streams and persistence listen). */
 export type WriteEvent =
@@ -142,6 +146,7 @@ export class Collection {
       throw new DuplicateKeyError(this.ns, ID_INDEX.name, { _id: 1 }, { _id: doc._id });
     }
     for (const index of this.indexes.values()) index.checkUnique(id, doc);
+    sharedStrings.shareIn(doc);
     this.docs.set(id, doc);
     for (const index of this.indexes.values()) index.add(id, doc);
     this.idOrder?.add(id, doc);
@@ -153,6 +158,7 @@ export class Collection {
     const id = idKeyOf(before._id);
     for (const index of this.indexes.values()) index.checkUnique(id, after);
     for (const index of this.indexes.values()) index.remove(id, before);
+    sharedStrings.shareIn(after);
     this.docs.set(id, after);
     for (const index of this.indexes.values()) index.add(id, after);
     this.emit({ kind, collection: this, before, after });
