@@ -284,7 +284,8 @@ export class CheckpointedSubscription
     if (position.commit <= this.progress.reached) return;
     const interval = this.spec.checkpointEveryMs ?? 0;
     const elapsed = performance.now() - this.#savedAt;
-    if (elapsed >= interval) await this.save(position);
+    if (interval === 0) await this.save(position);
+    else if (elapsed >= interval) this.saveInBackground(position);
     else this.deferSave(position, interval - elapsed);
     if (generation === this.#generation) {
       this.progress.advance(complete ? position.commit : position.commit - 1n);
@@ -302,14 +303,25 @@ export class CheckpointedSubscription
       const unsaved = this.#unsaved;
       // While a restart is suspected, nothing the old run applied may be vouched for.
       if (!unsaved || this.#stopped || this.progress.inDoubt) return;
-      this.save(unsaved).catch((error) =>
-        this.logger.warn(
-          { err: error, subscription: this.spec.name },
-          'could not save the checkpoint; the next batch saves it',
-        ),
-      );
+      this.saveInBackground(unsaved);
     }, delayMs);
     this.#flushTimer.unref?.();
+  }
+
+  /**
+   * Saves without holding up the next batch: the save is one more MongoDB round trip, and once
+   * a second it delayed every event queued behind it (the push latency's tail). Saves still run
+   * in order; a failed one is logged, and the next interval's saves a later position.
+   */
+  private saveInBackground(position: Position): void {
+    this.#unsaved = position;
+    this.#savedAt = performance.now();
+    this.save(position).catch((error) =>
+      this.logger.warn(
+        { err: error, subscription: this.spec.name },
+        'could not save the checkpoint; the next batch saves it',
+      ),
+    );
   }
 
   private save(position: Position): Promise<void> {
