@@ -120,14 +120,7 @@ export class EventLog {
         const position = this.#reservedEnd;
         sealRecord(record, position - commit);
         // The event as a reader will decode it, without decoding (and checksumming) it again.
-        const written: LogEvent = {
-          ...event,
-          ...bodyOf(record),
-          position,
-          commit,
-          size: record.length,
-          transactionEnd,
-        };
+        const written = logEventOf(event, record, position, commit, transactionEnd);
         this.#batch.records.push(record);
         this.#batch.events.push(written);
         this.#pending.set(position, written);
@@ -274,4 +267,34 @@ function scan(storage: LogStorage, replay: (event: LogEvent) => void): RecoveryR
   if (report.cutBytes > 0)
     report.cutReason = cutReason ?? 'unfinished append at the end of the log';
   return report;
+}
+
+/**
+ * Spelled out field by field, in the order `decodeRecord` gives them, so every event has the
+ * same hidden class. Built with spreads (`{...event, ...bodyOf(record), ...}`), V8 gave almost
+ * every event a hidden class of its own: about 300 bytes more per cached event (16,000 of them
+ * held 4.8 MB of descriptor arrays in a heap snapshot under Tally's load).
+ */
+function logEventOf(
+  event: NewEvent,
+  record: Buffer,
+  position: number,
+  commit: number,
+  transactionEnd: boolean,
+): LogEvent {
+  const body = bodyOf(record);
+  return {
+    position,
+    commit,
+    size: record.length,
+    transactionEnd,
+    streamName: event.streamName,
+    revision: event.revision,
+    created: event.created,
+    id: body.id,
+    type: event.type,
+    contentType: event.contentType,
+    data: body.data,
+    metadata: body.metadata,
+  };
 }
