@@ -1,12 +1,8 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { ChangeLog } from '../src/changes/change-log.js';
 import { ClusterClock } from '../src/changes/cluster-clock.js';
 import { Store } from '../src/storage/store.js';
-
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
+import { collectGarbage } from './gc.js';
 
 /**
  * `changeHistory` is documented as the memory bound of change streams' history (mongod's oplog

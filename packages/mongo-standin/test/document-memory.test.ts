@@ -1,19 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Long } from 'bson';
 import { describe, expect, it } from 'vitest';
 import { decodeDocument, encodeDocument } from '../src/data/bson-values.js';
 import { Store } from '../src/storage/store.js';
-
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-
-function heapAfterGc(): number {
-  collectGarbage();
-  collectGarbage();
-  return process.memoryUsage().heapUsed;
-}
+import { heapAfterGc } from './gc.js';
 
 /**
  * The stand-in keeps every document in memory, so what one costs decides how large a ledger
