@@ -3,6 +3,15 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { jsonEvent } from '@eventstore/db-client';
 import { readModels } from '../src/read/read-models.js';
+import {
+  allInOneThroughputGoal,
+  cpuPerDepositGoal,
+  depositLatencyGoal,
+  type GoalVerdict,
+  goalsTable,
+  mutationP99Goal,
+  pushLatencyGoal,
+} from './api/goals.js';
 import { fmt, percentile, runLoad } from './api/measure.js';
 import {
   deposit,
@@ -45,6 +54,8 @@ type Row = string[];
 const tables = new Map<string, Row[]>();
 /** Baselines measured in split mode, which runs first; all-in-one figures are compared to them. */
 const baseline = new Map<string, number>();
+/** The issue's goals, judged as each measurement comes in. */
+const verdicts: GoalVerdict[] = [];
 const started = performance.now();
 
 for (const mode of modes) {
@@ -94,6 +105,14 @@ async function runMode(mode: Mode, rows: Row[]): Promise<void> {
       const appends = baseline.get(`append ${concurrency}`) ?? Number.NaN;
       const appendP50 = baseline.get(`append p50 ${concurrency}`) ?? Number.NaN;
       if (mode === 'split') baseline.set(`deposits ${concurrency}`, result.perSecond);
+      if (concurrency === 1) {
+        verdicts.push(depositLatencyGoal(mode, percentile(result.latencies, 50), appendP50));
+      }
+      // In all-in-one mode Tally's process holds the stand-ins too, so only split can tell.
+      const tallyCpu = result.cpuPerOp.get('Tally');
+      if (concurrency === 16 && mode === 'split' && tallyCpu !== undefined) {
+        verdicts.push(cpuPerDepositGoal(mode, tallyCpu));
+      }
       rows.push([
         `deposits, concurrency ${concurrency}`,
         `${fmt(result.perSecond)} /s, p50 ${fmt(percentile(result.latencies, 50), 1)} ms, p99 ${fmt(percentile(result.latencies, 99), 1)} ms`,
@@ -119,6 +138,8 @@ async function runMode(mode: Mode, rows: Row[]): Promise<void> {
     );
     if (mode === 'split') baseline.set('mixed', mixed.perSecond);
     const splitMixed = baseline.get('mixed') ?? Number.NaN;
+    if (mode === 'split') verdicts.push(mutationP99Goal(mode, percentile(mutationLatencies, 99)));
+    else verdicts.push(allInOneThroughputGoal(mixed.perSecond, splitMixed));
     rows.push([
       `mixed: 40% deposits, 10% withdrawals, 10% transfers, 40% account queries, concurrency ${MIXED_CONCURRENCY}`,
       `${fmt(mixed.perSecond)} ops/s; mutations p99 ${fmt(percentile(mutationLatencies, 99), 1)} ms`,
@@ -142,6 +163,7 @@ async function runMode(mode: Mode, rows: Row[]): Promise<void> {
       quick ? 100 : 400,
     );
     const deliveryP99 = baseline.get('delivery p99') ?? Number.NaN;
+    verdicts.push(pushLatencyGoal(mode, percentile(pushes, 99), deliveryP99));
     rows.push([
       'mutation acknowledged → balanceChanged delivered, 4 writers busy',
       `p50 ${fmt(percentile(pushes, 50), 1)} ms, p99 ${fmt(percentile(pushes, 99), 1)} ms${pushes.missed ? `; ${pushes.missed} never delivered within 30 s` : ''}`,
@@ -217,4 +239,8 @@ function printReport() {
     console.log('| --- | --- | --- | --- | --- | --- |');
     for (const row of rows) console.log(`| ${row.join(' | ')} |`);
   }
+  console.log('\n### The goals this run can judge (RSS growth: `npm run bench -- steady`)\n');
+  // 1.5-s phases after a 3-s warm-up still measure the JIT and the first GCs: a smoke test.
+  if (quick) console.log('With --quick these verdicts are only indicative: judge a full run.\n');
+  console.log(goalsTable(verdicts));
 }
