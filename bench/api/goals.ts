@@ -1,9 +1,9 @@
 import { fmt } from './measure.js';
 
 /**
- * The performance goals the API benchmark can judge in one run, each against its baseline from
- * the same run, so a reader sees at once which are met instead of redoing the arithmetic from
- * rounded figures. (RSS growth is judged by `npm run bench -- steady`, which runs for minutes.)
+ * The issue's performance goals, each judged against its baseline from the same run, so a reader
+ * sees at once which are met instead of redoing the arithmetic from rounded figures. The API
+ * benchmark judges latency, CPU and throughput; `npm run bench -- steady` judges RSS growth.
  */
 export interface GoalVerdict {
   goal: string;
@@ -73,6 +73,22 @@ export function allInOneThroughputGoal(
     measured: `${fmt(opsPerSecond)} ops/s (${fmt(opsPerSecond / splitOpsPerSecond, 2)}×)`,
     limit: `${fmt(0.9 * splitOpsPerSecond)} ops/s (split ${fmt(splitOpsPerSecond)})`,
     met: opsPerSecond >= 0.9 * splitOpsPerSecond,
+  };
+}
+
+/** Each process's RSS may grow at most 10 % over the last 4 minutes of a 5-minute steady load. */
+export function rssGrowthGoal(
+  mode: string,
+  process: string,
+  percent: number,
+  seconds: number,
+): GoalVerdict {
+  return {
+    goal: `${process}: RSS growth over the last ${fmt(seconds)} s ≤ 10 %`,
+    mode,
+    measured: `${fmt(percent, 1)} %`,
+    limit: '10 %',
+    met: percent <= 10,
   };
 }
 

@@ -1,3 +1,4 @@
+import { goalsTable, rssGrowthGoal } from './goals.js';
 import { fmt, percentile, runLoad } from './measure.js';
 import {
   deposit,
@@ -6,7 +7,7 @@ import {
   openAccounts,
   waitForReadModel,
 } from './operations.js';
-import { cpuPerOperation, loadAverage } from './proc-stats.js';
+import { cpuPerOperation, loadAverage, loadGenerator } from './proc-stats.js';
 import { type Mode, startStack } from './setup.js';
 
 /**
@@ -64,11 +65,21 @@ try {
   // at most 240 s before the end (the warm-up's end, in a run shorter than that).
   const to = samples.at(-1)!;
   const from = samples.find((sample) => to.time - sample.time <= 240)!;
+  const growth = measured.map((p, i) => ({
+    name: p.name,
+    percent: (to.rss[i]! / from.rss[i]! - 1) * 100,
+  }));
   console.log(
     `RSS growth over the last ${fmt(to.time - from.time)} s: ` +
-      measured
-        .map((p, i) => `${p.name} ${fmt((to.rss[i]! / from.rss[i]! - 1) * 100, 1)}%`)
-        .join(', '),
+      growth.map((g) => `${g.name} ${fmt(g.percent, 1)}%`).join(', '),
+  );
+  // The load generator is the benchmark itself, not a process the goal is about.
+  const judged = growth.filter((g) => g.name !== loadGenerator.name);
+  if (seconds < 300 || warmup < 60) {
+    console.log('\nThe rule is 5 minutes after a 1-minute warm-up: these verdicts are indicative.');
+  }
+  console.log(
+    `\n${goalsTable(judged.map((g) => rssGrowthGoal(mode, g.name, g.percent, to.time - from.time)))}`,
   );
 } finally {
   await stack.stop();
