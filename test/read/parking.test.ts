@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { BACKWARDS, END, type Position, streamNameFilter } from '@eventstore/db-client';
+import { streamNameFilter } from '@eventstore/db-client';
 import { type Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Tally } from '../../src/app.js';
 import { createTallyYoga } from '../../src/graphql/yoga.js';
 import {
   createTransferProcessManager,
-  PROCESS_MANAGER_CHECKPOINT,
   settleTransfer,
 } from '../../src/process/transfer-process-manager.js';
 import { CheckpointStore } from '../../src/read/checkpoint-store.js';
@@ -42,18 +41,6 @@ function projectorTally(db: Db): Tally {
 }
 
 /** A read-model database of this test's own, fed by the subscription under test. */
-/** The position of the last event in $all now. */
-async function lastPosition(): Promise<Position> {
-  for await (const resolved of tally.eventStore.readAll({
-    direction: BACKWARDS,
-    fromPosition: END,
-    maxCount: 1,
-  })) {
-    if (resolved.event) return resolved.event.position;
-  }
-  throw new Error('the event store is empty');
-}
-
 function freshDb(): Db {
   return mongo.db(`test_parking_${randomUUID().replaceAll('-', '').slice(0, 12)}`);
 }
@@ -210,10 +197,6 @@ describe('a process-manager step that cannot settle one transfer', () => {
     const a = await openAccount(tally, { initialDeposit: '100.00' });
     const b = await openAccount(tally);
     const c = await openAccount(tally);
-    // The manager starts after everything already in the suite's shared event store: from
-    // position 0 it replayed every other test's transfers first, and under a loaded full run
-    // that alone could take its 30 s.
-    const before = await lastPosition();
     const transfer = async (to: string, amount: string) => {
       const sent = await graphql(tally, TRANSFER, {
         input: { fromAccountId: a.accountId, toAccountId: to, amount },
@@ -230,12 +213,10 @@ describe('a process-manager step that cannot settle one transfer', () => {
     const db = freshDb();
     const { logger, lines } = capturingLogger();
     const ledger = tally.services.ledger;
-    const checkpoints = new CheckpointStore(readModels(db).checkpoints);
-    await checkpoints.save([PROCESS_MANAGER_CHECKPOINT], before, new Date());
     const manager = createTransferProcessManager(
       tally.eventStore,
       ledger,
-      checkpoints,
+      new CheckpointStore(readModels(db).checkpoints),
       logger,
       () => new Date(),
       {
