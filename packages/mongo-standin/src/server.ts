@@ -1,14 +1,15 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { Binary, Long } from 'bson';
+import { Binary, Long, ObjectId } from 'bson';
 import { ChangeLog } from './changes/change-log.js';
 import { ClusterClock } from './changes/cluster-clock.js';
 import { CommandCounters } from './commands/command-counters.js';
-import type { ClientConnection, ServerState } from './commands/context.js';
+import type { ClientConnection, CommandRequest, ServerState } from './commands/context.js';
 import { CursorRegistry } from './commands/cursors.js';
 import { Dispatcher } from './commands/dispatch.js';
 import { FailPoints } from './commands/fail-points.js';
 import type { Document } from './data/bson-values.js';
 import { MongoCommandError } from './data/errors.js';
+import { isAwaitableHello, streamHello } from './hello-stream.js';
 import { createLogger } from './logger.js';
 import type { Store } from './storage/store.js';
 import { FrameReader } from './wire/frame-reader.js';
@@ -41,6 +42,8 @@ export class WireServer {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private nextConnectionId = 1;
+  /** Ends the awaitable hellos held open, so close() does not wait out their maxAwaitTimeMS. */
+  private readonly closing = new AbortController();
 
   constructor(
     store: Store,
@@ -63,6 +66,7 @@ export class WireServer {
       },
       setName: 'rs0',
       startedAt: new Date(),
+      processId: new ObjectId(),
       counters: new CommandCounters(),
       ...(enableTestCommands ? { failPoints: new FailPoints() } : {}),
     };
@@ -92,7 +96,15 @@ export class WireServer {
     });
   }
 
+  /** $clusterTime and operationTime, which every reply carries. */
+  private stamp(reply: Document): Document {
+    reply.$clusterTime = { clusterTime: this.state.clock.now(), signature: ZERO_SIGNATURE };
+    reply.operationTime = this.state.clock.now();
+    return reply;
+  }
+
   async close(): Promise<void> {
+    this.closing.abort();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
     this.state.changes.wakeAll();
@@ -158,18 +170,16 @@ export class WireServer {
     let opCode = frame.readInt32LE(12);
     let reply: Document;
     let moreToCome = false;
+    let exhaustAllowed = false;
+    let command: CommandRequest | undefined;
     try {
       const request = parseMessage(frame);
       opCode = request.opCode;
       moreToCome = request.moreToCome;
+      exhaustAllowed = request.exhaustAllowed;
       const name = Object.keys(request.body)[0] ?? '';
-      reply = await this.dispatcher.run({
-        db: request.db,
-        name,
-        body: request.body,
-        connectionId,
-        connection,
-      });
+      command = { db: request.db, name, body: request.body, connectionId, connection };
+      reply = await this.dispatcher.run(command);
     } catch (error) {
       reply =
         error instanceof MongoCommandError
@@ -185,8 +195,19 @@ export class WireServer {
       }
     }
     if (moreToCome || socket.destroyed) return;
-    reply.$clusterTime = { clusterTime: this.state.clock.now(), signature: ZERO_SIGNATURE };
-    reply.operationTime = this.state.clock.now();
+    if (opCode !== OP_QUERY && command && reply.ok === 1 && isAwaitableHello(command)) {
+      await streamHello({
+        state: this.state,
+        request: command,
+        requestId,
+        exhaustAllowed,
+        socket,
+        closing: this.closing.signal,
+        stamp: (answer) => this.stamp(answer),
+      });
+      return;
+    }
+    this.stamp(reply);
     socket.write(
       opCode === OP_QUERY ? encodeOpReply(requestId, reply) : encodeOpMsgReply(requestId, reply),
     );

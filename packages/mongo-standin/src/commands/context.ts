@@ -1,3 +1,4 @@
+import type { ObjectId } from 'bson';
 import type { ChangeLog } from '../changes/change-log.js';
 import type { ClusterClock } from '../changes/cluster-clock.js';
 import type { Document } from '../data/bson-values.js';
@@ -18,6 +19,8 @@ export interface ServerState {
   readonly me: string;
   readonly setName: string;
   readonly startedAt: Date;
+  /** hello's topologyVersion.processId: new for every start, as mongod's is. */
+  readonly processId: ObjectId;
   /** Commands run since start, for serverStatus's opcounters and metrics.commands. */
   readonly counters: CommandCounters;
   /** The journal that write commands wait on; unset when the server keeps data in memory only. */

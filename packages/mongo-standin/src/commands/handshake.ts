@@ -1,4 +1,4 @@
-import { ObjectId } from 'bson';
+import { Long, ObjectId } from 'bson';
 import type { Document } from '../data/bson-values.js';
 import { isPlainObject } from '../data/paths.js';
 import { MAX_BSON_OBJECT_BYTES, MAX_MESSAGE_BYTES, MAX_WRITE_BATCH_SIZE } from '../wire/opcodes.js';
@@ -7,11 +7,15 @@ import type { CommandHandler, CommandRequest } from './context.js';
 /** MongoDB 7.0 reports wire version 21; the driver needs 9..29 (see notes/mongo-wire.md). */
 const MAX_WIRE_VERSION = 21;
 const ELECTION_ID = new ObjectId('7fffffff0000000000000001');
+/** A one-node replica set whose topology never changes while the process lives. */
+export const TOPOLOGY_COUNTER = Long.ZERO;
 
 /**
  * hello/isMaster as the primary of a one-node replica set, so the driver allows sessions,
- * retryable writes and change streams. No `topologyVersion`, so the driver polls instead of
- * holding a streaming `hello` open.
+ * retryable writes and change streams. With mongod's `topologyVersion`: a process id new at
+ * every start, and a counter that stays 0 (a one-node set never changes). The driver then
+ * streams hello (awaitable hello, see hello-stream.ts) and, as with mongod, restarts its
+ * monitor at once when an operation finds the server gone, and sees a restart as a new process.
  */
 export const hello: CommandHandler = (state, request) => {
   const legacy = request.name.toLowerCase() === 'ismaster';
@@ -36,6 +40,7 @@ export const hello: CommandHandler = (state, request) => {
     primary: state.me,
     me: state.me,
     electionId: ELECTION_ID,
+    topologyVersion: { processId: state.processId, counter: TOPOLOGY_COUNTER },
     lastWrite: {
       opTime: { ts: lastWriteTime, t: 1 },
       lastWriteDate: new Date(lastWriteTime.t * 1000),

@@ -5,6 +5,7 @@ import { crc32c } from './crc32c.js';
 import {
   MAX_BSON_OBJECT_BYTES,
   MSG_FLAG_CHECKSUM,
+  MSG_FLAG_EXHAUST_ALLOWED,
   MSG_FLAG_MORE_TO_COME,
   OP_MSG,
   OP_QUERY,
@@ -19,6 +20,8 @@ export interface WireRequest {
   body: Document;
   /** The client expects no reply (OP_MSG moreToCome). */
   moreToCome: boolean;
+  /** The client accepts a stream of replies to this request (OP_MSG exhaustAllowed). */
+  exhaustAllowed: boolean;
 }
 
 /** A message that cannot be understood; the reply carries mongod's code for it. */
@@ -120,7 +123,14 @@ function parseOpMsg(frame: Buffer, requestId: number): WireRequest {
   const db = typeof body.$db === 'string' ? body.$db : '';
   if (!db)
     throw new ProtocolError(40571, 'OP_MSG requests require a $db argument', 'Location40571');
-  return { requestId, opCode: OP_MSG, db, body, moreToCome: (flags & MSG_FLAG_MORE_TO_COME) !== 0 };
+  return {
+    requestId,
+    opCode: OP_MSG,
+    db,
+    body,
+    moreToCome: (flags & MSG_FLAG_MORE_TO_COME) !== 0,
+    exhaustAllowed: (flags & MSG_FLAG_EXHAUST_ALLOWED) !== 0,
+  };
 }
 
 function parseOpQuery(frame: Buffer, requestId: number): WireRequest {
@@ -137,7 +147,7 @@ function parseOpQuery(frame: Buffer, requestId: number): WireRequest {
       'UnsupportedOpQueryCommand',
     );
   }
-  return { requestId, opCode: OP_QUERY, db, body, moreToCome: false };
+  return { requestId, opCode: OP_QUERY, db, body, moreToCome: false, exhaustAllowed: false };
 }
 
 let nextResponseId = 1;
@@ -151,10 +161,14 @@ function header(length: number, responseTo: number, opCode: number): Buffer {
   return head;
 }
 
-/** The reply for an OP_MSG request: flags 0, one body section. */
-export function encodeOpMsgReply(responseTo: number, reply: Document): Buffer {
+/**
+ * The reply for an OP_MSG request: one body section. `moreToCome` marks a reply of an exhaust
+ * stream, after which the server sends another without a request (awaitable hello).
+ */
+export function encodeOpMsgReply(responseTo: number, reply: Document, moreToCome = false): Buffer {
   const body = encodeReplyDocument(reply);
-  const prefix = Buffer.alloc(5); // flagBits (0) + section kind 0
+  const prefix = Buffer.alloc(5); // flagBits + section kind 0
+  if (moreToCome) prefix.writeUInt32LE(MSG_FLAG_MORE_TO_COME, 0);
   return Buffer.concat([header(16 + 5 + body.length, responseTo, OP_MSG), prefix, body]);
 }
 
