@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { streamNameFilter } from '@eventstore/db-client';
+import { BACKWARDS, END, type Position, streamNameFilter } from '@eventstore/db-client';
 import { type Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Tally } from '../../src/app.js';
 import { createTallyYoga } from '../../src/graphql/yoga.js';
 import {
   createTransferProcessManager,
+  PROCESS_MANAGER_CHECKPOINT,
   settleTransfer,
 } from '../../src/process/transfer-process-manager.js';
 import { CheckpointStore } from '../../src/read/checkpoint-store.js';
@@ -38,6 +39,23 @@ afterAll(async () => {
 function projectorTally(db: Db): Tally {
   const services = { ...tally.services, models: readModels(db) };
   return { ...tally, yoga: createTallyYoga(services, testApiOptions()) };
+}
+
+/**
+ * The position of the last event in $all now. The read is consumed to its end: a read left
+ * early keeps its gRPC call paused, and the client's dispose() in afterAll then waits forever.
+ */
+async function lastPosition(): Promise<Position> {
+  let last: Position | undefined;
+  for await (const resolved of tally.eventStore.readAll({
+    direction: BACKWARDS,
+    fromPosition: END,
+    maxCount: 1,
+  })) {
+    if (resolved.event) last = resolved.event.position;
+  }
+  if (!last) throw new Error('the event store is empty');
+  return last;
 }
 
 /** A read-model database of this test's own, fed by the subscription under test. */
@@ -197,6 +215,10 @@ describe('a process-manager step that cannot settle one transfer', () => {
     const a = await openAccount(tally, { initialDeposit: '100.00' });
     const b = await openAccount(tally);
     const c = await openAccount(tally);
+    // The manager starts after everything already in the suite's shared event store: from
+    // position 0 it replayed every other test's transfers first, and under a loaded full run
+    // that alone could take its 30 s.
+    const before = await lastPosition();
     const transfer = async (to: string, amount: string) => {
       const sent = await graphql(tally, TRANSFER, {
         input: { fromAccountId: a.accountId, toAccountId: to, amount },
@@ -213,10 +235,12 @@ describe('a process-manager step that cannot settle one transfer', () => {
     const db = freshDb();
     const { logger, lines } = capturingLogger();
     const ledger = tally.services.ledger;
+    const checkpoints = new CheckpointStore(readModels(db).checkpoints);
+    await checkpoints.save([PROCESS_MANAGER_CHECKPOINT], before, new Date());
     const manager = createTransferProcessManager(
       tally.eventStore,
       ledger,
-      new CheckpointStore(readModels(db).checkpoints),
+      checkpoints,
       logger,
       () => new Date(),
       {
