@@ -1,23 +1,19 @@
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type AwaitableHello, awaitableHello } from './commands/awaitable-hello.js';
 import type { CommandRequest, ServerState } from './commands/context.js';
 import { hello, TOPOLOGY_COUNTER } from './commands/handshake.js';
 import type { Document } from './data/bson-values.js';
-import { isPlainObject } from './data/paths.js';
 import { encodeOpMsgReply } from './wire/messages.js';
 
 /**
  * An awaitable hello (the driver's streaming monitor): a hello that names the topologyVersion
- * the client last saw and how long the server may hold the answer (`maxAwaitTimeMS`).
+ * the client last saw and how long the server may hold the answer (`maxAwaitTimeMS`). Only
+ * asked of a hello that succeeded, whose arguments the command has already checked.
  */
-export function isAwaitableHello(request: CommandRequest): boolean {
+export function awaitedHello(request: CommandRequest): AwaitableHello | undefined {
   const name = request.name.toLowerCase();
-  return (
-    (name === 'hello' || name === 'ismaster') &&
-    isPlainObject(request.body.topologyVersion) &&
-    typeof request.body.maxAwaitTimeMS === 'number' &&
-    request.body.maxAwaitTimeMS >= 0
-  );
+  return name === 'hello' || name === 'ismaster' ? awaitableHello(request) : undefined;
 }
 
 /**
@@ -31,6 +27,7 @@ export function isAwaitableHello(request: CommandRequest): boolean {
 export async function streamHello(options: {
   state: ServerState;
   request: CommandRequest;
+  awaited: AwaitableHello;
   requestId: number;
   exhaustAllowed: boolean;
   socket: Socket;
@@ -39,12 +36,10 @@ export async function streamHello(options: {
   /** Adds $clusterTime and operationTime, as on every reply. */
   stamp: (reply: Document) => Document;
 }): Promise<void> {
-  const { state, request, socket, closing } = options;
-  const waitMs = request.body.maxAwaitTimeMS as number;
-  const seen = request.body.topologyVersion as Document;
+  const { state, awaited, socket, closing } = options;
+  const waitMs = awaited.maxAwaitTimeMS;
   const current =
-    String(seen.processId) === state.processId.toHexString() &&
-    String(seen.counter) === TOPOLOGY_COUNTER.toString();
+    awaited.processId.equals(state.processId) && awaited.counter.equals(TOPOLOGY_COUNTER);
   // A hello is held until the server closes or the client hangs up, whichever comes first: a
   // monitor that went away must not leave a timer behind for up to maxAwaitTimeMS.
   // (Listeners rather than AbortSignal.any, whose dependants a long-lived signal keeps.)

@@ -9,7 +9,7 @@ import { Dispatcher } from './commands/dispatch.js';
 import { FailPoints } from './commands/fail-points.js';
 import type { Document } from './data/bson-values.js';
 import { MongoCommandError } from './data/errors.js';
-import { isAwaitableHello, streamHello } from './hello-stream.js';
+import { awaitedHello, streamHello } from './hello-stream.js';
 import { createLogger } from './logger.js';
 import type { Store } from './storage/store.js';
 import { FrameReader } from './wire/frame-reader.js';
@@ -195,10 +195,13 @@ export class WireServer {
       }
     }
     if (moreToCome || socket.destroyed) return;
-    if (opCode !== OP_QUERY && command && reply.ok === 1 && isAwaitableHello(command)) {
+    const awaited =
+      opCode !== OP_QUERY && command && reply.ok === 1 ? awaitedHello(command) : undefined;
+    if (command && awaited) {
       await streamHello({
         state: this.state,
         request: command,
+        awaited,
         requestId,
         exhaustAllowed,
         socket,

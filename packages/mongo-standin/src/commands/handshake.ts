@@ -1,7 +1,9 @@
 import { Long, ObjectId } from 'bson';
 import type { Document } from '../data/bson-values.js';
+import { MongoCommandError } from '../data/errors.js';
 import { isPlainObject } from '../data/paths.js';
 import { MAX_BSON_OBJECT_BYTES, MAX_MESSAGE_BYTES, MAX_WRITE_BATCH_SIZE } from '../wire/opcodes.js';
+import { awaitableHello } from './awaitable-hello.js';
 import type { CommandHandler, CommandRequest } from './context.js';
 
 /** MongoDB 7.0 reports wire version 21; the driver needs 9..29 (see notes/mongo-wire.md). */
@@ -18,6 +20,19 @@ export const TOPOLOGY_COUNTER = Long.ZERO;
  * monitor at once when an operation finds the server gone, and sees a restart as a new process.
  */
 export const hello: CommandHandler = (state, request) => {
+  const awaitable = awaitableHello(request);
+  // The same process cannot have shown a later topology than it has (mongod's 31382).
+  if (
+    awaitable?.processId.equals(state.processId) &&
+    awaitable.counter.greaterThan(TOPOLOGY_COUNTER)
+  ) {
+    throw new MongoCommandError(
+      31382,
+      `Received a topology version with counter: ${awaitable.counter} which is greater than ` +
+        `the server topology version counter: ${TOPOLOGY_COUNTER}`,
+      'Location31382',
+    );
+  }
   const legacy = request.name.toLowerCase() === 'ismaster';
   noteAppName(request);
   const lastWriteTime = state.clock.now();
