@@ -178,7 +178,14 @@ export class WireServer {
       moreToCome = request.moreToCome;
       exhaustAllowed = request.exhaustAllowed;
       const name = Object.keys(request.body)[0] ?? '';
-      command = { db: request.db, name, body: request.body, connectionId, connection };
+      command = {
+        db: request.db,
+        name,
+        body: request.body,
+        connectionId,
+        connection,
+        exhaustAllowed,
+      };
       reply = await this.dispatcher.run(command);
     } catch (error) {
       reply =

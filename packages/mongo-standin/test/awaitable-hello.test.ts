@@ -1,5 +1,6 @@
 import { Long, MongoClient, MongoServerError, ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
+import { RawWire } from './raw-wire.js';
 import { useEmbeddedMongo } from './support.js';
 
 const ctx = useEmbeddedMongo();
@@ -110,3 +111,43 @@ describe.each(['hello', 'isMaster', 'ismaster'])(
     });
   },
 );
+
+describe('hello with OP_MSG exhaustAllowed', () => {
+  const EXHAUST_ALLOWED = 1 << 16;
+  const MORE_TO_COME = 1 << 1;
+
+  it('streams answers with moreToCome, each answering the one before', async () => {
+    const { processId, counter } = await currentTopologyVersion();
+    const wire = await RawWire.open(ctx.server.url);
+    try {
+      const hello = wire.frame(
+        { hello: 1, topologyVersion: { processId, counter }, maxAwaitTimeMS: 0, $db: 'admin' },
+        { flags: EXHAUST_ALLOWED },
+      );
+      wire.sendBytes(hello);
+      const first = await wire.replyFrame();
+      const second = await wire.replyFrame();
+      expect(first.responseTo).toBe(hello.readInt32LE(4));
+      expect(second.responseTo).toBe(first.requestId);
+      for (const answer of [first, second]) {
+        expect(answer.flags & MORE_TO_COME).toBe(MORE_TO_COME);
+        expect(answer.body.ok).toBe(1);
+        expect(answer.body.topologyVersion.processId.equals(processId)).toBe(true);
+      }
+    } finally {
+      wire.close();
+    }
+  });
+
+  it('refuses exhaust on a hello that does not wait, as mongod does (51756)', async () => {
+    const wire = await RawWire.open(ctx.server.url);
+    try {
+      wire.sendBytes(wire.frame({ hello: 1, $db: 'admin' }, { flags: EXHAUST_ALLOWED }));
+      const answer = await wire.replyFrame();
+      expect(answer.body).toMatchObject({ ok: 0, code: 51756 });
+      expect(answer.flags & MORE_TO_COME).toBe(0);
+    } finally {
+      wire.close();
+    }
+  });
+});

@@ -40,9 +40,24 @@ export class RawWire {
 
   /** The next reply's body document. */
   async reply(): Promise<Document> {
+    return (await this.replyFrame()).body;
+  }
+
+  /** The next reply with its header: who it answers and its OP_MSG flags. */
+  async replyFrame(): Promise<{
+    requestId: number;
+    responseTo: number;
+    flags: number;
+    body: Document;
+  }> {
     const frame = await new Promise<Buffer>((resolve) => this.waiting.push(resolve));
     // OP_MSG: header(16) flags(4) kind(1) body
-    return deserialize(frame.subarray(21));
+    return {
+      requestId: frame.readInt32LE(4),
+      responseTo: frame.readInt32LE(8),
+      flags: frame.readUInt32LE(16),
+      body: deserialize(frame.subarray(21)),
+    };
   }
 
   /** Builds an OP_MSG frame: body, optional document sequences, flags, checksum. */

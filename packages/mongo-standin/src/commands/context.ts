@@ -45,6 +45,8 @@ export interface CommandRequest {
   readonly body: Document;
   readonly connectionId: number;
   readonly connection?: ClientConnection;
+  /** The client accepts a stream of replies (OP_MSG exhaustAllowed): only hello streams. */
+  readonly exhaustAllowed?: boolean;
 }
 
 export type CommandHandler = (

@@ -33,6 +33,14 @@ export const hello: CommandHandler = (state, request) => {
       'Location31382',
     );
   }
+  if (request.exhaustAllowed && !awaitable) {
+    // A stream of hellos is the awaitable protocol: mongod refuses one without a wait.
+    throw new MongoCommandError(
+      51756,
+      "An isMaster or hello request with exhaust must specify 'maxAwaitTimeMS'",
+      'Location51756',
+    );
+  }
   const legacy = request.name.toLowerCase() === 'ismaster';
   noteAppName(request);
   const lastWriteTime = state.clock.now();
