@@ -6,7 +6,13 @@ import {
   isNumeric,
   toNumber,
 } from '../data/bson-values.js';
-import { fieldWrongType, MongoCommandError, typeMismatch } from '../data/errors.js';
+import {
+  fieldWrongType,
+  MongoCommandError,
+  missingField,
+  typeMismatch,
+  unknownField,
+} from '../data/errors.js';
 import { isPlainObject } from '../data/paths.js';
 import type { CommandRequest } from './context.js';
 
@@ -66,20 +72,12 @@ function parseTopologyVersion(
   const path = `${command}.topologyVersion`;
   for (const field of Object.keys(value)) {
     if (field !== 'processId' && field !== 'counter') {
-      throw new MongoCommandError(
-        40415,
-        `BSON field '${path}.${field}' is an unknown field.`,
-        'Location40415',
-      );
+      throw unknownField(`${path}.${field}`);
     }
   }
   for (const field of ['processId', 'counter']) {
     if ((value as Document)[field] === undefined) {
-      throw new MongoCommandError(
-        40414,
-        `BSON field '${path}.${field}' is missing but a required field`,
-        'Location40414',
-      );
+      throw missingField(`${path}.${field}`);
     }
   }
   const { processId, counter } = value as Document;

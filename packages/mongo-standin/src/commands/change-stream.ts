@@ -3,7 +3,13 @@ import { Aggregator } from 'mingo/aggregator';
 import { type EventOptions, resumeToken, toEvents } from '../changes/change-events.js';
 import { type ChangeRecord, EXPANDED_ONLY } from '../changes/change-record.js';
 import type { Document } from '../data/bson-values.js';
-import { badValue, fieldWrongType, fromMingo, MongoCommandError } from '../data/errors.js';
+import {
+  badValue,
+  fieldWrongType,
+  fromMingo,
+  MongoCommandError,
+  unknownField,
+} from '../data/errors.js';
 import { isPlainObject } from '../data/paths.js';
 import { mingoOptions } from '../data/query.js';
 import { MAX_BSON_OBJECT_BYTES } from '../wire/opcodes.js';
@@ -215,11 +221,7 @@ const SPEC_FIELDS = new Set([
 function parseSpec(spec: Document): Omit<EventOptions, 'collectionStream'> {
   for (const field of Object.keys(spec)) {
     if (!SPEC_FIELDS.has(field)) {
-      throw new MongoCommandError(
-        40415,
-        `BSON field '$changeStream.${field}' is an unknown field.`,
-        'Location40415',
-      );
+      throw unknownField(`$changeStream.${field}`);
     }
   }
   const showExpandedEvents = spec.showExpandedEvents ?? false;

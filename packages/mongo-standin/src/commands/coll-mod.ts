@@ -1,5 +1,5 @@
 import type { Document } from '../data/bson-values.js';
-import { MongoCommandError } from '../data/errors.js';
+import { MongoCommandError, unknownField } from '../data/errors.js';
 import type { CollectionOptions } from '../storage/collection.js';
 import { viewsOf } from '../storage/view-catalog.js';
 import { parsePreAndPostImages } from './collection-options.js';
@@ -65,11 +65,7 @@ export const collMod: CommandHandler = async (state, request) => {
       VIEW_OPTIONS.has(field) ||
       UNIMPLEMENTED.has(field);
     if (!known) {
-      throw new MongoCommandError(
-        40415,
-        `BSON field 'collMod.${field}' is an unknown field.`,
-        'Location40415',
-      );
+      throw unknownField(`collMod.${field}`);
     }
     fields.push([field, value]);
   }

@@ -1,4 +1,4 @@
-import { fieldWrongType, MongoCommandError } from '../data/errors.js';
+import { fieldWrongType, missingField, unknownField } from '../data/errors.js';
 import { isPlainObject } from '../data/paths.js';
 import type { CollectionOptions } from '../storage/collection.js';
 
@@ -14,19 +14,11 @@ export function parsePreAndPostImages(
   if (!isPlainObject(value)) throw fieldWrongType(field, value, 'object');
   for (const key of Object.keys(value)) {
     if (key !== 'enabled') {
-      throw new MongoCommandError(
-        40415,
-        `BSON field '${field}.${key}' is an unknown field.`,
-        'Location40415',
-      );
+      throw unknownField(`${field}.${key}`);
     }
   }
   if (value.enabled === undefined) {
-    throw new MongoCommandError(
-      40414,
-      `BSON field '${field}.enabled' is missing but a required field`,
-      'Location40414',
-    );
+    throw missingField(`${field}.enabled`);
   }
   if (typeof value.enabled !== 'boolean')
     throw fieldWrongType(`${field}.enabled`, value.enabled, 'bool');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Binary } from 'bson';
 import type { Document } from '../data/bson-values.js';
-import { MongoCommandError } from '../data/errors.js';
+import { MongoCommandError, unknownField } from '../data/errors.js';
 import { keyOf } from '../data/index-key.js';
 import { isPlainObject } from '../data/paths.js';
 import type { ServerState } from './context.js';
@@ -91,11 +91,7 @@ export function listLocalSessions(state: ServerState, spec: unknown): Document[]
   }
   for (const field of Object.keys(spec)) {
     if (field !== 'allUsers' && field !== 'users') {
-      throw new MongoCommandError(
-        40415,
-        `BSON field '$listLocalSessions.${field}' is an unknown field.`,
-        'Location40415',
-      );
+      throw unknownField(`$listLocalSessions.${field}`);
     }
   }
   const users = parseUsers(spec.users);

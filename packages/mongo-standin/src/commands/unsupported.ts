@@ -1,5 +1,5 @@
 import type { Document } from '../data/bson-values.js';
-import { badValue, MongoCommandError } from '../data/errors.js';
+import { badValue, MongoCommandError, unknownField } from '../data/errors.js';
 import { isPlainObject } from '../data/paths.js';
 import { refuseCreateOptions } from './create-options.js';
 import { checkReadConcern } from './read-concern.js';
@@ -21,11 +21,7 @@ export function refuseUnsupported(name: string, body: Document): void {
   if (name === 'update' && Array.isArray(body.updates)) {
     // `sort` in an update statement is MongoDB 8.0; this stand-in answers as 7.0 does.
     if (body.updates.some((u) => isPlainObject(u) && u.sort !== undefined)) {
-      throw new MongoCommandError(
-        40415,
-        "BSON field 'update.updates.sort' is an unknown field.",
-        'Location40415',
-      );
+      throw unknownField('update.updates.sort');
     }
   }
 }

@@ -1,6 +1,6 @@
 import { calculateObjectSize, ObjectId } from 'bson';
 import { cloneValue, type Document, encodeDocument } from '../data/bson-values.js';
-import { badValue, MongoCommandError } from '../data/errors.js';
+import { badValue, MongoCommandError, missingField } from '../data/errors.js';
 import { isPlainObject, setPath } from '../data/paths.js';
 import { projectDocuments } from '../data/sort-project.js';
 import { applyUpdate, isOperatorUpdate, type UpdateSpec, validateUpdate } from '../data/update.js';
@@ -11,11 +11,7 @@ import { type CommandHandler, collectionName } from './context.js';
 function statements(body: Document, field: string): Document[] {
   const list = body[field];
   if (!Array.isArray(list)) {
-    throw new MongoCommandError(
-      40414,
-      `BSON field '${field}' is missing but a required field`,
-      'Location40414',
-    );
+    throw missingField(field);
   }
   return list as Document[];
 }

@@ -26,6 +26,16 @@ export const fieldWrongType = (field: string, value: unknown, expected: string) 
   typeMismatch(
     `BSON field '${field}' is the wrong type '${bsonTypeName(value)}', expected type '${expected}'`,
   );
+/** mongod's IDL parser's answer for a field the command does not define (`path` as it names it). */
+export const unknownField = (path: string) =>
+  new MongoCommandError(40415, `BSON field '${path}' is an unknown field.`, 'Location40415');
+/** mongod's IDL parser's answer for a required field that is absent. */
+export const missingField = (path: string) =>
+  new MongoCommandError(
+    40414,
+    `BSON field '${path}' is missing but a required field`,
+    'Location40414',
+  );
 export const invalidNamespace = (message: string) =>
   new MongoCommandError(73, message, 'InvalidNamespace');
 
