@@ -27,16 +27,17 @@ async function withBackgroundLoad(
 
 /**
  * Mutation acknowledged → `balanceChanged` delivered over WebSocket, per deposit on a probe
- * account, while 4 other writers deposit to their own accounts.
+ * account, while `writers` other writers (4 unless said) deposit to their own accounts.
  */
 export async function pushLatency(
   endpoint: string,
   client: GraphQLClient,
   authorization: string,
   samples: number,
+  writers = 4,
 ): Promise<number[] & { missed: number }> {
   const [probe] = await openAccounts(client, 1);
-  const loadAccounts = await openAccounts(client, 4);
+  const loadAccounts = await openAccounts(client, writers);
   const ws = createClient({
     url: endpoint.replace('http', 'ws'),
     webSocketImpl: WebSocket,
@@ -75,7 +76,7 @@ export async function pushLatency(
     // The subscription's first message is the current balance.
     await subscribed;
     await withBackgroundLoad(
-      4,
+      writers,
       (writer) => deposit(client, loadAccounts[writer]!),
       async () => {
         for (let i = 0; i < samples; i++) {
@@ -110,12 +111,14 @@ export async function pushLatency(
 
 /**
  * The raw store's own figure for the same path: append sent → the event delivered to a
- * subscription, while 4 other writers append to their own streams. Sent, not acknowledged: the
- * store often delivers an event before the appender has read its acknowledgement.
+ * subscription, while `writers` other writers (4 unless said) append to their own streams. Sent,
+ * not acknowledged: the store often delivers an event before the appender has read its
+ * acknowledgement.
  */
 export async function rawSubscriptionDelivery(
   raw: EventStoreDBClient,
   samples: number,
+  writers = 4,
 ): Promise<number[]> {
   const stream = `probe-${randomUUID()}`;
   await raw.appendToStream(stream, jsonEvent({ type: 'Probe', data: { i: -1 } }));
@@ -131,7 +134,7 @@ export async function rawSubscriptionDelivery(
   const latencies: number[] = [];
   try {
     await withBackgroundLoad(
-      4,
+      writers,
       (writer) =>
         raw.appendToStream(
           `probe-load-${writer}-${randomUUID()}`,
