@@ -25,7 +25,7 @@ import {
 import { cpuPerOperation, loadAverage } from './api/proc-stats.js';
 import { pushLatency, rawSubscriptionDelivery } from './api/push-latency.js';
 import { benchRebuild } from './api/rebuild.js';
-import { type Mode, startStack } from './api/setup.js';
+import { type BenchStack, type Mode, startStack } from './api/setup.js';
 
 /**
  * `npm run bench -- api [--quick] [--mode split|all-in-one] [--cpu-prof]`: Tally's own cost,
@@ -66,6 +66,45 @@ for (const mode of modes) {
 }
 printReport();
 console.error(`\nbench finished in ${fmt((performance.now() - started) / 1000)} s`);
+
+/**
+ * Tally's push (mutation acknowledged → balanceChanged delivered) against the raw store's
+ * subscription delivery, each while `writers` other writers are busy. The raw figure is measured
+ * in split mode only, where the stores are reachable, and kept for all-in-one.
+ */
+async function measurePush(
+  stack: BenchStack,
+  writers: number,
+  samples: number,
+): Promise<{ row: Row; p99: number; deliveryP99: number }> {
+  const load = writers === 0 ? 'no other load' : `${writers} writers busy`;
+  console.error(`push latency, ${load} ...`);
+  if (stack.raw) {
+    const delivery = await rawSubscriptionDelivery(stack.raw, samples, writers);
+    baseline.set(`delivery p99 ${writers}`, percentile(delivery, 99));
+    baseline.set(`delivery p50 ${writers}`, percentile(delivery, 50));
+  }
+  const pushes = await pushLatency(
+    stack.endpoint,
+    stack.client,
+    stack.authorization,
+    samples,
+    writers,
+  );
+  const p99 = percentile(pushes, 99);
+  const deliveryP99 = baseline.get(`delivery p99 ${writers}`) ?? Number.NaN;
+  const deliveryP50 = baseline.get(`delivery p50 ${writers}`) ?? Number.NaN;
+  const missed = pushes.missed ? `; ${pushes.missed} never delivered within 30 s` : '';
+  const row: Row = [
+    `mutation acknowledged → balanceChanged delivered, ${load}`,
+    `p50 ${fmt(percentile(pushes, 50), 1)} ms, p99 ${fmt(p99, 1)} ms${missed}`,
+    `raw append sent → subscription delivery p50 ${fmt(deliveryP50, 1)} ms, p99 ${fmt(deliveryP99, 1)} ms`,
+    `p99 ${fmt(p99 / deliveryP99, 1)}×`,
+    '',
+    fmt(loadAverage(), 1),
+  ];
+  return { row, p99, deliveryP99 };
+}
 
 async function runMode(mode: Mode, rows: Row[]): Promise<void> {
   console.error(`\n== ${mode} ==`);
@@ -158,54 +197,13 @@ async function runMode(mode: Mode, rows: Row[]): Promise<void> {
     ]);
     console.error(`  ${rows.at(-1)!.join(' | ')}`);
 
-    console.error('push latency ...');
-    if (raw) {
-      const delivery = await rawSubscriptionDelivery(raw, quick ? 100 : 400);
-      baseline.set('delivery p99', percentile(delivery, 99));
-      baseline.set('delivery p50', percentile(delivery, 50));
-    }
-    const pushes = await pushLatency(
-      stack.endpoint,
-      client,
-      stack.authorization,
-      quick ? 100 : 400,
-    );
-    const deliveryP99 = baseline.get('delivery p99') ?? Number.NaN;
-    verdicts.push(pushLatencyGoal(mode, percentile(pushes, 99), deliveryP99));
-    rows.push([
-      'mutation acknowledged → balanceChanged delivered, 4 writers busy',
-      `p50 ${fmt(percentile(pushes, 50), 1)} ms, p99 ${fmt(percentile(pushes, 99), 1)} ms${pushes.missed ? `; ${pushes.missed} never delivered within 30 s` : ''}`,
-      `raw append sent → subscription delivery p50 ${fmt(baseline.get('delivery p50') ?? Number.NaN, 1)} ms, p99 ${fmt(deliveryP99, 1)} ms`,
-      `p99 ${fmt(percentile(pushes, 99) / deliveryP99, 1)}×`,
-      '',
-      fmt(loadAverage(), 1),
-    ]);
+    const busy = await measurePush(stack, 4, quick ? 100 : 400);
+    verdicts.push(pushLatencyGoal(mode, busy.p99, busy.deliveryP99));
+    rows.push(busy.row);
     console.error(`  ${rows.at(-1)!.join(' | ')}`);
-
     // The same two paths with nothing else running: what the push's own steps cost (the
     // projection's journaled write, then the change stream) before any load is added.
-    console.error('push latency, no other load ...');
-    if (raw) {
-      const idleDelivery = await rawSubscriptionDelivery(raw, quick ? 50 : 200, 0);
-      baseline.set('idle delivery p99', percentile(idleDelivery, 99));
-      baseline.set('idle delivery p50', percentile(idleDelivery, 50));
-    }
-    const idlePushes = await pushLatency(
-      stack.endpoint,
-      client,
-      stack.authorization,
-      quick ? 50 : 200,
-      0,
-    );
-    const idleDeliveryP99 = baseline.get('idle delivery p99') ?? Number.NaN;
-    rows.push([
-      'mutation acknowledged → balanceChanged delivered, no other load',
-      `p50 ${fmt(percentile(idlePushes, 50), 1)} ms, p99 ${fmt(percentile(idlePushes, 99), 1)} ms${idlePushes.missed ? `; ${idlePushes.missed} never delivered within 30 s` : ''}`,
-      `raw append sent → subscription delivery p50 ${fmt(baseline.get('idle delivery p50') ?? Number.NaN, 1)} ms, p99 ${fmt(idleDeliveryP99, 1)} ms`,
-      `p99 ${fmt(percentile(idlePushes, 99) / idleDeliveryP99, 1)}×`,
-      '',
-      fmt(loadAverage(), 1),
-    ]);
+    rows.push((await measurePush(stack, 0, quick ? 50 : 200)).row);
     console.error(`  ${rows.at(-1)!.join(' | ')}`);
 
     console.error('account query vs findOne ...');
