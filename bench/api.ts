@@ -167,20 +167,20 @@ async function runMode(mode: Mode, rows: Row[]): Promise<void> {
     console.error(`mixed load at concurrency ${MIXED_CONCURRENCY} ...`);
     const accounts = await openAccounts(client, MIXED_CONCURRENCY);
     for (const id of accounts) await waitForReadModel(client, id);
-    const mutationLatencies: number[] = [];
     const latenciesByKind = new Map<MixedKind, number[]>();
     const mixed = await cpuPerOperation(measured, () =>
       runLoad(MIXED_CONCURRENCY, MIXED_SECONDS * 1000, async (worker, i) => {
         const kind = mixedKind(i);
         const t = performance.now();
         await mixedOperation(client, accounts, worker, kind);
-        const latency = performance.now() - t;
-        if (kind !== 'query') mutationLatencies.push(latency);
         const ofKind = latenciesByKind.get(kind) ?? [];
-        ofKind.push(latency);
+        ofKind.push(performance.now() - t);
         latenciesByKind.set(kind, ofKind);
       }),
     );
+    const mutationLatencies = [...latenciesByKind]
+      .filter(([kind]) => kind !== 'query')
+      .flatMap(([, latencies]) => latencies);
     // Which kind makes the tail: a transfer appends twice (the debit, then its own stream).
     const p99Of = (kind: MixedKind) => fmt(percentile(latenciesByKind.get(kind) ?? [], 99), 1);
     if (mode === 'split') baseline.set('mixed', mixed.perSecond);
